@@ -1,0 +1,96 @@
+"""What kind of fact a question asks for, and whether a passage holds one.
+
+"维权援助中心的电话是多少" asks for a phone number; a passage about the
+centre's duties answers the topic but not the question. Policy documents rarely
+carry phone numbers, fees, time limits or article numbers, and people ask for
+exactly those, so checking that the best passages contain a fact of the asked
+kind catches questions the corpus cannot answer even when the topic matches.
+Only unmistakable question forms are listed; anything else asks for no
+particular kind and never counts against a passage.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+_NUM = r"[\d一二三四五六七八九十百千万两〇零]"
+
+
+class AnswerType(Enum):
+    CONTACT = "contact"
+    LOCATION = "location"
+    AMOUNT = "amount"
+    COUNT = "count"
+    DURATION = "duration"
+    DATE = "date"
+    ARTICLE = "article"
+    DEFINITION = "definition"
+    PROCEDURE = "procedure"
+    PENALTY = "penalty"
+
+
+_ASKS: dict[AnswerType, re.Pattern[str]] = {
+    AnswerType.CONTACT: re.compile(r"电话|手机号|联系方式|热线|邮箱|网址|官网|微信号|QQ"),
+    AnswerType.LOCATION: re.compile(
+        r"地址|在哪(里|儿)?(办公|上班)?[吗呢？?]*$|在[^，。？?]{1,8}哪(里|儿)|怎么走|坐几路|位置在"
+    ),
+    AnswerType.AMOUNT: re.compile(
+        r"多少钱|几块钱|收费|费用(是|要|多少)|花多少|几倍|比例是|金额|保费|罚多少|赔多少|给多少|补多少|多少万|多少元"
+    ),
+    # "哪几个文件" asks which, not how many; "好几家店" states, not asks.
+    AnswerType.COUNT: re.compile(
+        rf"(?<![哪好这那])(多少|几)(个|家|项|件|所|名|位|次|批|起)(?!{_NUM})"
+    ),
+    AnswerType.DURATION: re.compile(r"多久|多长时间|几天|几个月|几年|期限|时限|多快|几个工作日"),
+    AnswerType.DATE: re.compile(r"哪年|哪一年|哪天|哪一天|什么时候(成立|施行|实施|开始|生效)|何时"),
+    AnswerType.ARTICLE: re.compile(rf"第{_NUM}+条"),
+    AnswerType.DEFINITION: re.compile(
+        r"区别|有何不同|有什么不同|啥意思|什么意思|是什么意思|什么叫|何为|怎么定义|定义|含义|指的是什么"
+    ),
+    AnswerType.PROCEDURE: re.compile(
+        r"手续|怎么办理|如何办理|需要(哪些|什么|啥)材料|要带(什么|啥)|申请表|表格|代办|复核|补办|续展"
+    ),
+    AnswerType.PENALTY: re.compile(r"量刑|判几年|判多久|罚多少|罚款多少"),
+}
+
+_HOLDS: dict[AnswerType, re.Pattern[str]] = {
+    AnswerType.CONTACT: re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|电话[:：]|邮箱|网址|www\."),
+    # Where a service is set up answers "where" at the level people need.
+    AnswerType.LOCATION: re.compile(r"\d+号|[路街道]\d+|地址[:：]|位于|设立|设在|依托"),
+    AnswerType.AMOUNT: re.compile(rf"{_NUM}+(\.\d+)?\s*(元|万元|亿元|倍|%|％)|百分之"),
+    AnswerType.COUNT: re.compile(rf"{_NUM}+\s*(个|家|项|件|所|名|位|次|批|起|大|类|种|条|方面)"),
+    AnswerType.DURATION: re.compile(
+        rf"{_NUM}+\s*(个)?(工作日|日|天|周|月|年)(内|以内|之内)|期限为|时限"
+    ),
+    AnswerType.DATE: re.compile(rf"{_NUM}{{4}}年{_NUM}{{1,2}}月|成立于|起施行|施行之日"),
+    AnswerType.ARTICLE: re.compile(rf"第{_NUM}+条"),
+    AnswerType.DEFINITION: re.compile(r"是指|指的是|所称|定义为|区别在于|不同之处"),
+    # Not 流程 or 程序: policy texts use them abstractly (规范流程, 工作程序).
+    AnswerType.PROCEDURE: re.compile(
+        r"步骤|(提交|填写|携带)[^。；]{0,12}(材料|申请表|表格)|之日起"
+    ),
+    AnswerType.PENALTY: re.compile(r"有期徒刑|拘役|判处|罚款[^。；]{0,8}(元|倍)|处以"),
+}
+
+
+def asked_types(question: str) -> list[AnswerType]:
+    return [kind for kind, pattern in _ASKS.items() if pattern.search(question)]
+
+
+def holds(kind: AnswerType, text: str, question: str = "") -> bool:
+    """Whether `text` contains a fact of `kind`.
+
+    An article must be the same article; a count must count the same thing
+    (多少件案子 is not answered by 7个分中心).
+    """
+    if kind is AnswerType.ARTICLE:
+        wanted = {m.group(0) for m in _HOLDS[kind].finditer(question)}
+        found = {m.group(0) for m in _HOLDS[kind].finditer(text)}
+        return bool(found & wanted) if wanted else bool(found)
+    if kind is AnswerType.COUNT:
+        asked = _ASKS[kind].search(question)
+        unit = asked.group(2) if asked else "个"
+        # 个 counts anything; a specific classifier (件, 家) must be matched.
+        return any(unit == "个" or m.group(1) == unit for m in _HOLDS[kind].finditer(text))
+    return bool(_HOLDS[kind].search(text))

@@ -1,0 +1,84 @@
+"""Place names in questions, and whether a passage is about that place.
+
+The gazetteer (lexicon/places.yml) is a province → city → district tree. A
+mention of a district also counts as a mention of its city and province, so
+"薛城区有分中心吗" is about 枣庄 and matches the 枣庄 document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.errors import CorpusError
+
+# Suffixes dropped to form the short name people use: 安徽省 → 安徽, 枣庄市 → 枣庄.
+_SUFFIX = re.compile(r"(特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|区|县)$")
+# Short forms that would be ordinary words (市中区 → 市中).
+_NOT_A_NAME = frozenset({"市中", "高新", "新区", "开发"})
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as in the gazetteer: 薛城区
+    names: tuple[str, ...]  # every way of writing it: 薛城区, 薛城
+    lineage: tuple[str, ...]  # its names and those of every enclosing place
+
+
+class Gazetteer:
+    def __init__(self, places: list[Place]) -> None:
+        self.places = places
+        # Longest names first, so 合肥市 wins over 合肥 and 枣庄高新区 over 枣庄.
+        self._by_name = sorted(
+            ((alias, place) for place in places for alias in place.names), key=lambda x: -len(x[0])
+        )
+
+    @classmethod
+    def from_file(cls, path: Path) -> Gazetteer:
+        try:
+            tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise CorpusError(f"not valid YAML ({exc})", path) from exc
+        places: list[Place] = []
+        cls._walk(tree, (), places)
+        return cls(places)
+
+    @staticmethod
+    def _aliases(name: str) -> tuple[str, ...]:
+        short = _SUFFIX.sub("", name)
+        if short != name and len(short) >= 2 and short not in _NOT_A_NAME:
+            return (name, short)
+        return (name,)
+
+    @classmethod
+    def _walk(cls, node: object, parents: tuple[str, ...], out: list[Place]) -> None:
+        children: list[tuple[str, object]] = []
+        if isinstance(node, dict):
+            children = list(node.items())
+        elif isinstance(node, list):
+            children = [(str(item), None) for item in node]
+        for name, sub in children:
+            names = cls._aliases(str(name))
+            lineage = names + parents
+            out.append(Place(str(name), names, lineage))
+            if sub:
+                cls._walk(sub, lineage, out)
+
+    def mentions(self, text: str) -> list[Place]:
+        """Places named in `text`, each once, longest names matched first."""
+        found: list[Place] = []
+        remaining = text
+        for alias, place in self._by_name:
+            if alias in remaining:
+                remaining = remaining.replace(alias, "\x00")
+                if place not in found:
+                    found.append(place)
+        return found
+
+
+def place_matches(place: Place, text: str) -> bool:
+    """Whether `text` is about `place` or a place that contains it."""
+    return any(name in text for name in place.lineage)

@@ -1,0 +1,241 @@
+"""Hybrid search: dense vectors and BM25, fused by reciprocal rank.
+
+`Searcher.search(question, k)` is the one call the action server, the gateway
+and the CLI make. It cleans the question like the documents were cleaned,
+expands colloquial words into the formal ones, ranks passages by meaning
+(faiss) and by words (BM25), fuses the two rankings, and says whether the best
+passage is good enough to answer from (`answerable`). A Searcher holds only
+read-only state after `warm()`, so one instance serves many threads.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from knowledge import vector_index
+from knowledge.answerability import AnswerabilityModel, Evidence
+from knowledge.doc_match import DocumentMatcher
+from knowledge.embedding import Embedder
+from knowledge.errors import EmbeddingError
+from knowledge.index_store import LoadedIndex
+from knowledge.passages import Passage
+from knowledge.query import AnalyzedQuery, QueryAnalyzer
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
+CANDIDATES = 50  # how deep each ranking is read before fusing
+MAX_TOP_K = 50
+# Units read per passage wanted: passages have a few sentences each, so this
+# many units nearly always yields `depth` distinct passages.
+UNITS_PER_PASSAGE = 6
+
+
+class RetrievalMode(Enum):
+    HYBRID = "hybrid"
+    BM25 = "bm25"
+    DENSE = "dense"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    passage: Passage
+    score: float
+    dense_score: float | None
+    bm25_score: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.passage
+        return {
+            "doc_id": p.doc_id,
+            "title": p.title,
+            "doc_number": p.doc_number,
+            "section": p.section,
+            "text": p.text,
+            "score": round(self.score, 4),
+            "citation": p.citation,
+            "headings": p.headings,
+            "item_title": p.item_title,
+            "chunk_id": p.chunk_id,
+            "issuer": p.issuer,
+            "region": p.region,
+            "level": p.level,
+            "date": p.date,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    answerable: bool
+    results: list[SearchHit]
+    reason: str | None = None  # why not answerable: "empty_query", "no_match", "low_confidence"
+    confidence: float = 0.0
+    expansions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "answerable": self.answerable,
+            "results": [hit.to_dict() for hit in self.results],
+            "reason": self.reason,
+            "confidence": round(self.confidence, 4),
+        }
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much each ranking counts in the fusion, and the lift for a named document.
+
+    BM25 counts most: on the dev set it alone ranks better than the bundled
+    4-bit e5 alone (MRR 0.85 vs 0.76), and the fusion is best with dense at
+    0.7 of it. The lift for a document the question names is kept small: it
+    breaks ties toward 瑶海区's text when someone asks about 瑶海区.
+    """
+
+    dense: float = 0.7
+    bm25: float = 1.0
+    named_document: float = 0.3
+
+    def best_possible(self, mode: RetrievalMode) -> float:
+        if mode is RetrievalMode.DENSE:
+            return self.dense
+        if mode is RetrievalMode.BM25:
+            return self.bm25
+        return self.dense + self.bm25 + self.named_document
+
+
+@dataclass
+class Ranking:
+    """Passage indices best first, with the scores and evidence behind the order."""
+
+    order: list[int]
+    fused: dict[int, float]
+    dense: dict[int, float]
+    bm25: dict[int, float]
+    evidence: Evidence
+
+
+class Searcher:
+    """Thread-safe hybrid searcher over one loaded index."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        analyzer: QueryAnalyzer,
+        documents: DocumentMatcher,
+        answerability: AnswerabilityModel,
+        weights: FusionWeights | None = None,
+    ) -> None:
+        if embedder.model_id != index.manifest.model_id:
+            raise EmbeddingError(
+                f"the index was built with {index.manifest.model_id}, "
+                f"but the configured model is {embedder.model_id}: rebuild the index"
+            )
+        self.index = index
+        self.embedder = embedder
+        self.analyzer = analyzer
+        self.documents = documents
+        self.answerability = answerability
+        self.weights = weights or FusionWeights()
+
+    def warm(self) -> None:
+        """Load the tokenizer and run the model once, before the first real question."""
+        self.analyzer.warm()
+        self.search("知识产权维权援助", k=1)
+
+    def rank(self, query: str, mode: RetrievalMode, depth: int = CANDIDATES) -> Ranking | None:
+        """Rank passages for a raw question; None when it has nothing to search for."""
+        analyzed = self.analyzer.analyze(query)
+        if analyzed is None:
+            return None
+        return self._rank(analyzed, mode, depth)
+
+    def _rank(self, query: AnalyzedQuery, mode: RetrievalMode, depth: int) -> Ranking:
+        depth = min(depth, self.index.manifest.passages)
+        dense: dict[int, float] = {}
+        bm25: dict[int, float] = {}
+        if mode is not RetrievalMode.BM25:
+            dense = self._dense(query.dense_text, depth)
+        if mode is not RetrievalMode.DENSE:
+            ids_, scores_ = self.index.bm25.top(query.weights, depth)
+            bm25 = {int(i): float(s) for i, s in zip(ids_, scores_, strict=True)}
+        fused: dict[int, float] = {}
+        for ranking, weight in ((dense, self.weights.dense), (bm25, self.weights.bm25)):
+            for rank, idx in enumerate(ranking):
+                fused[idx] = fused.get(idx, 0.0) + weight / (RRF_K + rank + 1)
+        if mode is RetrievalMode.HYBRID:
+            self._lift_named_documents(query, fused)
+        order = sorted(fused, key=lambda i: (-fused[i], i))
+        evidence = Evidence.collect(query, order, dense, bm25, self.index.bm25, self.index.passages)
+        return Ranking(order, fused, dense, bm25, evidence)
+
+    def _dense(self, text: str, depth: int) -> dict[int, float]:
+        """Passages by their best-matching unit (whole passage or one sentence), best first."""
+        vector = self.embedder.embed_queries([text])
+        scores, ids = vector_index.search(self.index.vectors, vector, depth * UNITS_PER_PASSAGE)
+        best: dict[int, float] = {}
+        for unit, score in zip(ids[0], scores[0], strict=True):
+            if unit < 0:
+                continue
+            passage = int(self.index.owners[unit])
+            if passage not in best:  # results come best first: the first is the max
+                best[passage] = float(score)
+                if len(best) == depth:
+                    break
+        return best
+
+    def _lift_named_documents(self, query: AnalyzedQuery, fused: dict[int, float]) -> None:
+        """Raise passages of a document the question names (by place, issuer, title or 文号)."""
+        named = self.documents.scores(
+            " ".join([query.cleaned, query.dense_text, *query.expansions])
+        )
+        if not named:
+            return
+        strongest = max(named.values())
+        bonus = self.weights.named_document / (RRF_K + 1)
+        for idx in list(fused):
+            doc_score = named.get(self.index.passages[idx].doc_id)
+            if doc_score:
+                fused[idx] += bonus * doc_score / strongest
+
+    def search(
+        self, query: str, k: int = 5, mode: RetrievalMode = RetrievalMode.HYBRID
+    ) -> SearchResponse:
+        """The k best passages for `query`, and whether they can answer it."""
+        k = max(1, min(int(k), MAX_TOP_K))
+        analyzed = self.analyzer.analyze(query)
+        if analyzed is None:
+            return SearchResponse(query=query, answerable=False, results=[], reason="empty_query")
+        ranking = self._rank(analyzed, mode, max(CANDIDATES, k))
+        if not ranking.order:
+            return SearchResponse(query=query, answerable=False, results=[], reason="no_match")
+        best_possible = self.weights.best_possible(mode) / (RRF_K + 1)
+        hits = [
+            SearchHit(
+                passage=self.index.passages[i],
+                score=min(ranking.fused[i] / best_possible, 1.0),
+                dense_score=ranking.dense.get(i),
+                bm25_score=ranking.bm25.get(i),
+            )
+            for i in ranking.order[:k]
+        ]
+        confidence = self.answerability.confidence(ranking.evidence)
+        answerable = self.answerability.accepts(confidence)
+        return SearchResponse(
+            query=query,
+            answerable=answerable,
+            results=hits,
+            reason=None if answerable else "low_confidence",
+            confidence=confidence,
+            expansions=analyzed.expansions,
+        )
+
+    def evidence(self, query: str) -> Evidence | None:
+        """The answerability evidence for `query` (used to calibrate)."""
+        ranking = self.rank(query, RetrievalMode.HYBRID)
+        return ranking.evidence if ranking else None
