@@ -38,8 +38,6 @@ from knowledge.passages import Passage
 from knowledge.places import place_matches
 from knowledge.query import AnalyzedQuery
 
-# Bump when the evidence changes meaning, so existing builds are recalibrated.
-ANSWERABILITY_VERSION = "5"
 FEATURES = (
     "dense_top",
     "dense_gap",

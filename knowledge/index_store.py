@@ -39,7 +39,6 @@ import faiss
 import numpy as np
 
 from knowledge import vector_index
-from knowledge.answerability import ANSWERABILITY_VERSION
 from knowledge.bm25 import BM25Index
 from knowledge.documents import Document, load_corpus
 from knowledge.embedding import Embedder
@@ -84,7 +83,7 @@ class Manifest:
             self.max_chunk_chars,
             self.index_type,
             self.answerability.get("dev_set_hash"),
-            self.answerability.get("version"),
+            self.answerability.get("engine_hash"),
         )
 
 
@@ -125,6 +124,17 @@ def lexicon_hash(settings: KnowledgeSettings) -> str:
     return _sha256_files(
         [settings.user_dict, settings.stopwords, settings.colloquial, settings.places]
     )
+
+
+def engine_hash() -> str:
+    """Hash of the engine's own code.
+
+    The answerability model is fitted on how this code ranks and what evidence
+    it collects, so any change to the code must refit it; hashing the source
+    makes that automatic instead of relying on someone bumping a version.
+    """
+    package = Path(__file__).resolve().parent
+    return _sha256_files(sorted(package.glob("*.py")))
 
 
 def dev_set_hash(settings: KnowledgeSettings) -> str | None:
@@ -344,7 +354,7 @@ def build_index(
             for d in documents
         ],
         checksums={},
-        answerability={"dev_set_hash": dev_set_hash(settings), "version": ANSWERABILITY_VERSION},
+        answerability={"dev_set_hash": dev_set_hash(settings), "engine_hash": engine_hash()},
     )
     with _build_lock(settings.data_dir):
         reason = "forced rebuild" if force else _staleness(settings.data_dir, manifest)
@@ -407,7 +417,7 @@ def _staleness(data_dir: Path, wanted: Manifest) -> str | None:
                     "chunk size",
                     "index type",
                     "dev set",
-                    "answerability",
+                    "engine code",
                 ),
                 current.fingerprint(),
                 wanted.fingerprint(),
