@@ -15,7 +15,9 @@ evidence that does not depend on any one question's wording:
 * `type_mismatch` the question asks for a kind of fact (a phone number, a fee,
                   a time limit, an article number) that the best passages lack;
 * `place_mismatch` the question names a place (北京, 江苏) none of the best
-                  passages is about.
+                  passages is about;
+* `domain`        how much the question's most telling word belongs to this
+                  field rather than to Chinese at large (维权 vs 办理).
 
 The weights and the threshold are fitted on the dev set when the index is
 built (`fit`), with the threshold set so that at most `max_false_refusals` of
@@ -34,6 +36,7 @@ import numpy as np
 
 from knowledge.answer_type import holds
 from knowledge.bm25 import BM25Index
+from knowledge.logistic import LinearModel, fit_logistic
 from knowledge.passages import Passage
 from knowledge.places import place_matches
 from knowledge.query import AnalyzedQuery
@@ -46,6 +49,7 @@ FEATURES = (
     "agreement",
     "type_mismatch",
     "place_mismatch",
+    "domain",
 )
 TOP = 3  # passages whose content counts as "what we would answer with"
 CALIBRATION_FOLDS = 5
@@ -60,6 +64,7 @@ class Evidence:
     agreement: float
     type_mismatch: float
     place_mismatch: float
+    domain: float
 
     def vector(self, features: Sequence[str] = FEATURES) -> np.ndarray:
         return np.array([getattr(self, name) for name in features], dtype=np.float64)
@@ -78,10 +83,9 @@ class Evidence:
         dense_top = dense_scores[0] if dense_scores else 0.0
         rest = dense_scores[1:10]
         dense_gap = dense_top - (sum(rest) / len(rest)) if rest else 0.0
-        known = [t for t in query.typed if t not in query.unknown]
         unknown = query.unknown_share
         top = list(order[:TOP])
-        coverage = bm25_index.coverage(known, top) * (1.0 - unknown) if known else 0.0
+        coverage = float(bm25_index.coverage_per_row(query.typed, top).max(initial=0.0))
         top_dense = next(iter(dense), None)
         top_bm25 = next(iter(bm25), None)
         agreement = 1.0 if top_dense is not None and top_dense == top_bm25 else 0.0
@@ -100,6 +104,7 @@ class Evidence:
             agreement,
             float(type_mismatch),
             float(place_mismatch),
+            min(query.domain, 14.0),
         )
 
 
@@ -110,75 +115,44 @@ def _about(passage: Passage) -> str:
 
 @dataclass
 class AnswerabilityModel:
-    """Logistic score over Evidence and the threshold that turns it into a yes/no."""
+    """A logistic score over Evidence and the threshold that turns it into a yes/no.
 
-    features: tuple[str, ...] = FEATURES
-    weights: list[float] | None = None
-    bias: float = 0.0
-    mean: list[float] | None = None
-    scale: list[float] | None = None
+    Uncalibrated (no dev set at build time), it accepts any match.
+    """
+
+    model: LinearModel | None = None
     threshold: float = 0.5
-    calibrated: bool = False
+
+    @property
+    def calibrated(self) -> bool:
+        return self.model is not None
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.model.features if self.model else FEATURES
 
     def confidence(self, evidence: Evidence) -> float:
         """Probability-like score in [0, 1] that the passages answer the question."""
         return self.confidence_of(evidence.vector(self.features))
 
     def confidence_of(self, vector: np.ndarray) -> float:
-        if not self.calibrated or self.weights is None or self.mean is None or self.scale is None:
-            return 1.0
-        z = (vector - np.array(self.mean)) / np.array(self.scale)
-        logit = float(np.dot(z, self.weights) + self.bias)
-        return 1.0 / (1.0 + math.exp(-max(min(logit, 40.0), -40.0)))
+        return float(self.model.probability(vector)) if self.model else 1.0
 
     def accepts(self, confidence: float) -> bool:
-        return not self.calibrated or confidence >= self.threshold
+        return self.model is None or confidence >= self.threshold
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "features": list(self.features),
-            "weights": self.weights,
-            "bias": self.bias,
-            "mean": self.mean,
-            "scale": self.scale,
-            "threshold": self.threshold,
-            "calibrated": self.calibrated,
-        }
+        if self.model is None:
+            return {"calibrated": False}
+        return {"calibrated": True, "threshold": self.threshold, **self.model.to_dict()}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> AnswerabilityModel:
         if not raw or not raw.get("calibrated"):
             return cls()
-        if not set(raw.get("features", [])) <= set(FEATURES):
-            return cls()  # fitted by another version: recalibrate rather than misread
-        return cls(
-            features=tuple(raw["features"]),
-            weights=list(raw["weights"]),
-            bias=float(raw["bias"]),
-            mean=list(raw["mean"]),
-            scale=list(raw["scale"]),
-            threshold=float(raw["threshold"]),
-            calibrated=True,
-        )
-
-
-def _fit_logistic(
-    x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000
-) -> tuple[np.ndarray, float]:
-    """Plain L2-regularised logistic regression by gradient descent, classes balanced."""
-    n, d = x.shape
-    positive = max(y.sum(), 1.0)
-    negative = max(n - y.sum(), 1.0)
-    sample_weight = np.where(y == 1, n / (2 * positive), n / (2 * negative))
-    w = np.zeros(d)
-    b = 0.0
-    rate = 0.5
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
-        error = (p - y) * sample_weight
-        w -= rate * (x.T @ error / n + l2 * w / n)
-        b -= rate * error.mean()
-    return w, b
+        model = LinearModel.from_dict(raw, FEATURES)
+        # Fitted on features this code no longer computes: refuse nothing rather than misread.
+        return cls(model, float(raw["threshold"])) if model else cls()
 
 
 def choose_threshold(
@@ -194,21 +168,6 @@ def choose_threshold(
     return float(positives[allowed]) - 1e-9
 
 
-def _train(x: np.ndarray, y: np.ndarray, features: Sequence[str]) -> AnswerabilityModel:
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    w, b = _fit_logistic((x - mean) / scale, y)
-    return AnswerabilityModel(
-        features=tuple(features),
-        weights=w.tolist(),
-        bias=float(b),
-        mean=mean.tolist(),
-        scale=scale.tolist(),
-        calibrated=True,
-    )
-
-
 def _out_of_fold_confidence(x: np.ndarray, y: np.ndarray, features: Sequence[str]) -> np.ndarray:
     """Each question's confidence from a model that did not see it."""
     n = len(y)
@@ -218,8 +177,8 @@ def _out_of_fold_confidence(x: np.ndarray, y: np.ndarray, features: Sequence[str
         held = folds == fold
         if len(set(y[~held])) < 2:
             continue
-        model = _train(x[~held], y[~held], features)
-        out[held] = [model.confidence_of(row) for row in x[held]]
+        model = fit_logistic(x[~held], y[~held], features)
+        out[held] = model.probability(x[held])
     return out
 
 
@@ -237,11 +196,10 @@ def fit(
     """
     x = np.stack([e.vector(features) for e in evidence])
     y = np.array(answerable, dtype=np.float64)
-    model = _train(x, y, features)
+    model = fit_logistic(x, y, features)
     oof = _out_of_fold_confidence(x, y, features)
     seen = ~np.isnan(oof)
     if seen.sum() < len(y) // 2:  # too few questions to cross-validate
-        oof = np.array([model.confidence_of(row) for row in x])
+        oof = model.probability(x)
         seen = np.ones(len(y), dtype=bool)
-    model.threshold = choose_threshold(oof[seen], y[seen], max_false_refusals)
-    return model
+    return AnswerabilityModel(model, choose_threshold(oof[seen], y[seen], max_false_refusals))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,11 @@ class BM25Index:
     def size(self) -> int:
         return int(self.weights.shape[0])
 
+    @cached_property
+    def document_frequency(self) -> np.ndarray:
+        """Passages each term occurs in."""
+        return np.diff(self.weights.indptr).astype(np.int64)
+
     def scores(self, term_weights: dict[str, float]) -> np.ndarray:
         """BM25 score of every passage for a weighted bag of query terms."""
         columns = [(self.vocabulary[t], w) for t, w in term_weights.items() if t in self.vocabulary]
@@ -78,15 +84,23 @@ class BM25Index:
         order = best[np.argsort(-scores[best], kind="stable")]
         return order, scores[order]
 
-    def coverage(self, terms: Sequence[str], rows: Sequence[int]) -> float:
-        """IDF-weighted share of `terms` that occur in at least one of `rows`."""
-        columns = [self.vocabulary[t] for t in dict.fromkeys(terms) if t in self.vocabulary]
-        if not columns or not rows:
-            return 0.0
-        block = self.weights[:, columns][list(rows), :]
-        present = np.asarray((block > 0).sum(axis=0)).ravel() > 0
+    def coverage_per_row(self, terms: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+        """For each row, the IDF-weighted share of `terms` it contains.
+
+        A term the corpus never uses counts as missing from every row, with the
+        weight of the rarest known term: a question about 护照 and 办理 is not
+        fully covered by a passage that only says 办理.
+        """
+        unique = list(dict.fromkeys(terms))
+        columns = [self.vocabulary[t] for t in unique if t in self.vocabulary]
+        if not unique or not len(rows):
+            return np.zeros(len(rows))
+        unknown_weight = (len(unique) - len(columns)) * float(self.idf.max(initial=1.0))
+        if not columns:
+            return np.zeros(len(rows))
+        present = (self.weights[:, columns][list(rows), :] > 0).toarray()
         idf = self.idf[columns]
-        return float(idf[present].sum() / max(idf.sum(), 1e-9))
+        return np.asarray(present @ idf / max(float(idf.sum()) + unknown_weight, 1e-9))
 
     def save(self, path: Path) -> None:
         terms = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__), dtype=object)

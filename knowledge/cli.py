@@ -49,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--holdout",
         type=Path,
-        default=Path("tests/data/knowledge_holdout.jsonl"),
-        help="held-out set, scored with the deployed model (skipped if absent)",
+        nargs="*",
+        default=[Path("tests/data/knowledge_blind.jsonl")],
+        help="held-out sets, scored with the deployed model (skipped if absent)",
     )
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--misses", action="store_true", help="list the questions missed at 5")
@@ -141,10 +142,13 @@ def cmd_eval(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     dev = read_dev_set(args.dev or settings.dev_set)
     check_labels(dev, searcher.index.passages)
     results = {"dev": evaluate(searcher, dev, MAX_FALSE_REFUSALS)}
-    if args.holdout and args.holdout.exists():
-        holdout = read_dev_set(args.holdout)
-        check_labels(holdout, searcher.index.passages)
-        results["holdout"] = evaluate(searcher, holdout, MAX_FALSE_REFUSALS, cross_validate=False)
+    for path in args.holdout or []:
+        if path.exists():
+            held_out = read_dev_set(path)
+            check_labels(held_out, searcher.index.passages)
+            results[path.stem] = evaluate(
+                searcher, held_out, MAX_FALSE_REFUSALS, cross_validate=False
+            )
     if args.json:
         payload = {name: report_to_dict(reports) for name, reports in results.items()}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -175,10 +179,10 @@ def _print_eval(
             f"false refusals {d['false_refusal_rate']:.3f}"
         )
     print("hybrid R@5 by style: " + ", ".join(f"{k} {v:.2f}" for k, v in hybrid.by_style.items()))
-    if "holdout" in results:
-        held = results["holdout"]
-        title = f"held-out set: {held[0].questions} questions; flags from the deployed model"
-        print("\n" + format_table(held, title))
+    for name, held in results.items():
+        if name != "dev":
+            title = f"{name}: {held[0].questions} questions never used for tuning; deployed flags"
+            print("\n" + format_table(held, title))
     if show_misses:
         for name, reports in results.items():
             for miss in reports[0].misses:

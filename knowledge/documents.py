@@ -24,6 +24,12 @@ from knowledge.normalize import DOC_NUMBER, normalize_document, normalize_line
 log = logging.getLogger(__name__)
 
 
+def book_title(title: str) -> str:
+    """A title inside 《》, inner 《》 turned into 〈〉 as Chinese typesetting requires."""
+    inner = title.replace("《", "〈").replace("》", "〉")
+    return f"《{inner}》"
+
+
 class Level(Enum):
     """Administrative level of the issuing body."""
 
@@ -49,12 +55,6 @@ class Document:
     source: Path
     content_hash: str
     warnings: tuple[str, ...] = field(default=())
-
-    @property
-    def citation_title(self) -> str:
-        """The title inside 《》, with inner 《》 turned into 〈〉 as typesetting requires."""
-        inner = self.title.replace("《", "〈").replace("》", "〉")
-        return f"《{inner}》"
 
 
 _KNOWN_KEYS = {"title", "issuer", "doc_number", "date", "region", "level"}

@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.answerability import FEATURES, AnswerabilityModel, Evidence, fit
+from knowledge.answerability import FEATURES, AnswerabilityModel
+from knowledge.calibration import FittedModels, LabelledRun, collect, finish, fit_models
 from knowledge.devset import DevQuestion
+from knowledge.rerank import Reranker
 from knowledge.searcher import RetrievalMode, Searcher
 
 MODE_FEATURES: dict[RetrievalMode, tuple[str, ...]] = {
-    RetrievalMode.HYBRID: FEATURES,
+    RetrievalMode.HYBRID: FEATURES,  # includes the reranker's top score
     RetrievalMode.BM25: ("coverage", "unknown"),
     RetrievalMode.DENSE: ("dense_top", "dense_gap"),
 }
@@ -82,36 +84,24 @@ class ModeReport:
     misses: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _first_hit(
-    question: DevQuestion, searcher: Searcher, order: list[int], depth: int
-) -> int | None:
-    for rank, idx in enumerate(order[:depth], start=1):
+def _first_hit(question: DevQuestion, searcher: Searcher, order: list[int]) -> int | None:
+    for rank, idx in enumerate(order[:10], start=1):
         if question.is_hit(searcher.index.passages[idx]):
             return rank
     return None
 
 
-def _cross_validated_flags(
-    evidence: list[Evidence],
-    labels: list[bool],
-    features: tuple[str, ...],
-    max_false_refusals: float,
-) -> FlagStats:
-    """Out-of-fold answerable flags: each fold is judged by a model fitted on the others."""
-    stats = FlagStats()
-    n = len(evidence)
-    folds = np.arange(n) % FOLDS  # deterministic, interleaved so every fold mixes styles
-    for fold in range(FOLDS):
-        train = [i for i in range(n) if folds[i] != fold]
-        test = [i for i in range(n) if folds[i] == fold]
-        if not test or len({labels[i] for i in train}) < 2:
-            continue
-        model = fit(
-            [evidence[i] for i in train], [labels[i] for i in train], max_false_refusals, features
-        )
-        for i in test:
-            stats.add(labels[i], model.accepts(model.confidence(evidence[i])))
-    return stats
+def _judge(
+    searcher: Searcher, runs: list[LabelledRun], models: FittedModels, stats: FlagStats
+) -> dict[int, list[int]]:
+    """Rank `runs` with fitted models, tally their answerable flags; orders by run position."""
+    orders = {}
+    for run in runs:
+        ranking = finish(searcher, run, models.reranker)
+        accepted = models.answerability.accepts(models.answerability.confidence(ranking.evidence))
+        stats.add(run.question.answerable, accepted)
+        orders[id(run)] = ranking.order
+    return orders
 
 
 def evaluate_mode(
@@ -119,61 +109,70 @@ def evaluate_mode(
     questions: list[DevQuestion],
     mode: RetrievalMode,
     max_false_refusals: float,
-    deployed: AnswerabilityModel | None = None,
     cross_validate: bool = True,
 ) -> ModeReport:
+    """Metrics of one retrieval mode.
+
+    With `cross_validate`, the reranker and the answerability model that judge
+    a question were fitted on the other folds only; otherwise the deployed
+    models (fitted at build time) judge every question.
+    """
+    runs, empty = collect(searcher, questions, mode)
+    hybrid = mode is RetrievalMode.HYBRID
+    orders: dict[int, list[int]] = {}
+    cv_stats = FlagStats()
+    if cross_validate:
+        folds = np.arange(len(runs)) % FOLDS  # deterministic, interleaved so folds mix styles
+        for fold in range(FOLDS):
+            train = [r for r, f in zip(runs, folds, strict=True) if f != fold]
+            test = [r for r, f in zip(runs, folds, strict=True) if f == fold]
+            models = fit_models(searcher, train, max_false_refusals, MODE_FEATURES[mode], hybrid)
+            orders.update(_judge(searcher, test, models, cv_stats))
+    deployed_stats = FlagStats()
+    if hybrid or not cross_validate:
+        deployed = FittedModels(
+            searcher.reranker if hybrid else Reranker(),
+            searcher.answerability if hybrid else AnswerabilityModel(),
+        )
+        deployed_orders = _judge(searcher, runs, deployed, deployed_stats)
+        if not cross_validate:
+            orders = deployed_orders
+    for question in empty:  # nothing to search for: always refused
+        cv_stats.add(question.answerable, False)
+        deployed_stats.add(question.answerable, False)
+
     hits_at_1 = hits_at_5 = 0
     reciprocal = 0.0
-    evidence: list[Evidence] = []
-    labels: list[bool] = []
     style_hits: dict[str, list[int]] = defaultdict(list)
     misses: list[dict[str, Any]] = []
-    deployed_stats = FlagStats()
-    answerable = [q for q in questions if q.answerable]
-    for question in questions:
-        ranking = searcher.rank(question.question, mode)
-        order = ranking.order if ranking else []
-        if ranking is not None:
-            evidence.append(ranking.evidence)
-            labels.append(question.answerable)
-            if deployed is not None:
-                deployed_stats.add(
-                    question.answerable, deployed.accepts(deployed.confidence(ranking.evidence))
-                )
-        elif deployed is not None:
-            deployed_stats.add(question.answerable, False)
-        if not question.answerable:
-            continue
-        rank = _first_hit(question, searcher, order, 10)
+    answerable = [r for r in runs if r.question.answerable]
+    for run in answerable:
+        order = orders.get(id(run), [])
+        rank = _first_hit(run.question, searcher, order)
         hits_at_1 += rank == 1
         hits_at_5 += rank is not None and rank <= 5
         reciprocal += 1.0 / rank if rank else 0.0
-        style_hits[question.style].append(int(rank is not None and rank <= 5))
+        style_hits[run.question.style].append(int(rank is not None and rank <= 5))
         if rank is None or rank > 5:
             top = searcher.index.passages[order[0]] if order else None
             misses.append(
                 {
-                    "id": question.id,
-                    "question": question.question,
+                    "id": run.question.id,
+                    "question": run.question.question,
                     "rank": rank,
                     "top": f"{top.doc_id} {top.section}" if top else None,
                 }
             )
-    total = max(len(answerable), 1)
-    flags = (
-        _cross_validated_flags(evidence, labels, MODE_FEATURES[mode], max_false_refusals).summary()
-        if cross_validate
-        else {}
-    )
+    total = max(len(answerable) + sum(q.answerable for q in empty), 1)
     return ModeReport(
         mode=mode.value,
         questions=len(questions),
-        answerable=len(answerable),
+        answerable=sum(q.answerable for q in questions),
         recall_at_1=hits_at_1 / total,
         recall_at_5=hits_at_5 / total,
         mrr_at_10=reciprocal / total,
-        flags_cv=flags,
-        flags_deployed=deployed_stats.summary() if deployed is not None else None,
+        flags_cv=cv_stats.summary() if cross_validate else {},
+        flags_deployed=deployed_stats.summary() if (hybrid or not cross_validate) else None,
         by_style={style: sum(v) / len(v) for style, v in sorted(style_hits.items())},
         misses=misses,
     )
@@ -187,14 +186,7 @@ def evaluate(
     cross_validate: bool = True,
 ) -> list[ModeReport]:
     return [
-        evaluate_mode(
-            searcher,
-            questions,
-            mode,
-            max_false_refusals,
-            deployed=searcher.answerability if mode is RetrievalMode.HYBRID else None,
-            cross_validate=cross_validate,
-        )
+        evaluate_mode(searcher, questions, mode, max_false_refusals, cross_validate)
         for mode in modes
     ]
 

@@ -7,6 +7,7 @@ Layout under the data folder::
                       passages.jsonl  passage metadata and text
                       vectors.npy     embeddings of every unit (passage or sentence)
                       owners.npy      which passage each unit belongs to
+                      units.txt       a hash of each unit's text, to reuse its vector later
                       vectors.faiss   dense index over the units
                       bm25.npz        sparse BM25 weights
     build.lock                        one build at a time
@@ -51,7 +52,7 @@ from knowledge.structure import CHUNKER_VERSION, chunk_document
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
-FILES = ("passages.jsonl", "vectors.npy", "owners.npy", "vectors.faiss", "bm25.npz")
+FILES = ("passages.jsonl", "units.txt", "vectors.npy", "owners.npy", "vectors.faiss", "bm25.npz")
 
 
 @dataclass
@@ -126,6 +127,10 @@ def lexicon_hash(settings: KnowledgeSettings) -> str:
     )
 
 
+# Modules that report on the engine without changing how it ranks.
+_NOT_RANKING = frozenset({"__main__", "cli", "bench", "evaluation"})
+
+
 def engine_hash() -> str:
     """Hash of the engine's own code.
 
@@ -134,7 +139,7 @@ def engine_hash() -> str:
     makes that automatic instead of relying on someone bumping a version.
     """
     package = Path(__file__).resolve().parent
-    return _sha256_files(sorted(package.glob("*.py")))
+    return _sha256_files(sorted(p for p in package.glob("*.py") if p.stem not in _NOT_RANKING))
 
 
 def dev_set_hash(settings: KnowledgeSettings) -> str | None:
@@ -232,6 +237,7 @@ def units_of(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
 def write_build(
     build_dir: Path,
     passages: list[Passage],
+    unit_texts: list[str],
     vectors: np.ndarray,
     owners: np.ndarray,
     lexicon: Lexicon,
@@ -240,6 +246,8 @@ def write_build(
     """Write the index files of one build; returns their checksums."""
     build_dir.mkdir(parents=True)
     write_passages(passages, build_dir / "passages.jsonl")
+    keys = "".join(_text_key(text) + "\n" for text in unit_texts)
+    (build_dir / "units.txt").write_text(keys, encoding="ascii")
     np.save(build_dir / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
     np.save(build_dir / "owners.npy", owners.astype(np.int32))
     vector_index.save(
@@ -263,13 +271,12 @@ def _previous_vectors(data_dir: Path, model_id: str) -> dict[str, np.ndarray]:
         if manifest.model_id != model_id:
             return {}
         vectors = np.load(build_dir / "vectors.npy", mmap_mode="r")
-        passages = read_passages(build_dir / "passages.jsonl")
-    except (OSError, ValueError, TypeError, IndexMissingError, IndexCorruptError):
+        keys = (build_dir / "units.txt").read_text(encoding="ascii").split()
+    except (OSError, ValueError, IndexMissingError, IndexCorruptError):
         return {}
-    texts, _ = units_of(passages)
-    if len(texts) != len(vectors):
+    if len(keys) != len(vectors):
         return {}
-    return {_text_key(text): vectors[i] for i, text in enumerate(texts)}
+    return {key: vectors[i] for i, key in enumerate(keys)}
 
 
 def embed_with_reuse(
@@ -371,7 +378,7 @@ def build_index(
         build_dir = builds / manifest.build_id
         try:
             manifest.checksums = write_build(
-                build_dir, passages, vectors, owners, lexicon, index_type
+                build_dir, passages, unit_texts, vectors, owners, lexicon, index_type
             )
             _write_manifest(build_dir, manifest)
             if calibrate is not None:

@@ -11,7 +11,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from knowledge.documents import Document
+from knowledge.documents import Document, book_title
+from knowledge.headings import CN_NUMERAL
 from knowledge.structure import PREAMBLE_SECTION, Chunk, sentences
 
 MIN_UNIT_CHARS = 8  # shorter sentences ("一是。") say too little to embed alone
@@ -29,6 +30,7 @@ class Passage:
     date: str
     section: str
     headings: list[str]  # "四、工作措施"-style lines of the enclosing headings
+    heading_titles: list[str]  # the same headings' titles alone: "工作措施"
     item_title: str
     text: str
     part: int
@@ -46,7 +48,8 @@ class Passage:
             level=document.level.value,
             date=document.date,
             section=chunk.section,
-            headings=[f"{label} {title}".strip() for label, title in chunk.headings],
+            headings=[_heading(label, title) for label, title in chunk.headings],
+            heading_titles=[title for _, title in chunk.headings],
             item_title=chunk.title,
             text=chunk.text,
             part=chunk.part,
@@ -54,14 +57,9 @@ class Passage:
         )
 
     @property
-    def citation_title(self) -> str:
-        inner = self.title.replace("《", "〈").replace("》", "〉")
-        return f"《{inner}》"
-
-    @property
     def citation(self) -> str:
         """《title》文号 section — what a person is told the answer rests on."""
-        parts = [self.citation_title + self.doc_number]
+        parts = [book_title(self.title) + self.doc_number]
         if self.section != PREAMBLE_SECTION:
             parts.append(self.section)
         else:
@@ -76,11 +74,17 @@ class Passage:
         """
         if self.section == PREAMBLE_SECTION:
             return f"{self.title}（{self.doc_number or self.issuer}）：{self.text}"
-        context = [h.split(" ", 1)[-1] for h in self.headings]
+        context = list(self.heading_titles)
         if self.item_title and not self.text.startswith(self.item_title):
             context.append(self.item_title)
         head = "，".join(c for c in context if c)
         return f"{head}：{self.text}" if head else self.text
+
+
+def _heading(label: str, title: str) -> str:
+    """ "四、工作措施", "（二）建立健全……": the label as the document writes it, then the title."""
+    separator = "、" if label[-1:] in CN_NUMERAL else ""
+    return f"{label}{separator}{title}"
 
 
 def embedding_units(passage: Passage) -> list[str]:
@@ -94,7 +98,7 @@ def embedding_units(passage: Passage) -> list[str]:
     units = [passage.search_text()]
     parts = [s for s in sentences(passage.text) if len(s) >= MIN_UNIT_CHARS]
     if len(parts) > 1:
-        context = "，".join(h.split(" ", 1)[-1] for h in passage.headings)
+        context = "，".join(t for t in passage.heading_titles if t)
         units.extend(f"{context}：{s}" if context else s for s in parts)
     return units
 

@@ -9,10 +9,12 @@ but never outweigh what was actually asked.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from knowledge.answer_type import AnswerType, asked_types
+from knowledge.bm25 import BM25Index
 from knowledge.lexicon import Lexicon
 from knowledge.normalize import normalize_query
 from knowledge.places import Gazetteer, Place
@@ -32,6 +34,7 @@ class AnalyzedQuery:
     typed: list[str]  # the person's own words (mended)
     unknown: list[str]  # typed words found nowhere in the corpus
     unknown_share: float  # their share of the typed words, weighted by specificity
+    domain: float  # how strongly the most telling word belongs to the corpus's field
     expansions: list[str] = field(default_factory=list)
     corrections: list[tuple[str, str]] = field(default_factory=list)
     asks: list[AnswerType] = field(default_factory=list)
@@ -42,18 +45,30 @@ class QueryAnalyzer:
     def __init__(
         self,
         lexicon: Lexicon,
-        vocabulary: dict[str, int],
+        bm25: BM25Index,
         corrector: HomophoneCorrector,
         gazetteer: Gazetteer,
     ) -> None:
         self.lexicon = lexicon
-        self._vocabulary = vocabulary
+        self._vocabulary = bm25.vocabulary
+        self._document_frequency = bm25.document_frequency
+        self._passages = max(bm25.size, 1)
         self.corrector = corrector
         self.gazetteer = gazetteer
 
     def warm(self) -> None:
         self.lexicon.warm()
         self.corrector.warm()
+
+    def _keyness(self, token: str, specificity: float) -> float:
+        """log(share of passages using the word) − log(its frequency in general Chinese).
+
+        维权 or 侵权 are far more common in the corpus than in Chinese at
+        large; 办理 or 工作 are common everywhere. A question whose most
+        telling word is a general one (护照在哪里办理) is likely off the field.
+        """
+        share = self._document_frequency[self._vocabulary[token]] / self._passages
+        return max(math.log(share) + specificity, 0.0)
 
     def analyze(self, raw: str) -> AnalyzedQuery | None:
         """None when the question has nothing to search for (empty, only emoji or symbols)."""
@@ -85,6 +100,9 @@ class QueryAnalyzer:
         ]
         typed = list(dict.fromkeys(typed_tokens))
         weight = {t: self.lexicon.specificity(t) for t in typed}
+        domain = max(
+            (self._keyness(t, weight[t]) for t in typed if t in self._vocabulary), default=0.0
+        )
         total = sum(weight.values())
         unknown_share = sum(weight[t] for t in unknown) / total if total else 1.0
         return AnalyzedQuery(
@@ -95,8 +113,9 @@ class QueryAnalyzer:
             typed=typed,
             unknown=unknown,
             unknown_share=unknown_share,
+            domain=domain,
             expansions=expansions,
             corrections=corrections,
-            asks=asked_types(cleaned),
+            asks=asked_types(mended),
             places=self.gazetteer.mentions(mended),
         )

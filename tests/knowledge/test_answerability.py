@@ -15,6 +15,7 @@ def _evidence(rng: np.random.Generator, answerable: bool) -> Evidence:
         agreement=float(rng.random() < 0.3 + 0.4 * good),
         type_mismatch=float(rng.random() < 0.4 * (1 - good)),
         place_mismatch=float(rng.random() < 0.2 * (1 - good)),
+        domain=8.0 + 2.0 * good + rng.normal(0, 1.0),
     )
 
 

@@ -64,9 +64,12 @@ def test_no_match_gives_nothing(synthetic: list[list[str]]) -> None:
 
 def test_coverage_is_idf_weighted(synthetic: list[list[str]]) -> None:
     index = BM25Index.build([["a", "b"], ["a", "c"], ["a", "d"]])
-    assert index.coverage(["a", "b"], [0]) == pytest.approx(1.0)
-    assert index.coverage(["a", "b"], [1]) < 0.5  # b is rarer than a, so it weighs more
-    assert index.coverage(["zzz"], [0]) == 0.0
+    full, partial = index.coverage_per_row(["a", "b"], [0, 1])
+    assert full == pytest.approx(1.0)
+    assert partial < 0.5  # b is rarer than a, so it weighs more
+    assert index.coverage_per_row(["zzz"], [0])[0] == 0.0
+    # a word the corpus never uses counts as missing, weighted like the rarest word
+    assert index.coverage_per_row(["a", "zzz"], [0])[0] < 0.5
 
 
 def test_save_and_load_round_trip(synthetic: list[list[str]], tmp_path: Path) -> None:
