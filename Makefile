@@ -33,7 +33,8 @@ $(STAMP): requirements/app.lock
 build: setup
 	$(PY) -m knowledge build
 
-test: setup
+# Lint first: a style or type error fails CI as surely as a broken test.
+test: setup lint
 	$(PY) -m pytest
 
 test-fast: setup
