@@ -172,7 +172,9 @@ def evaluate_mode(
         recall_at_5=hits_at_5 / total,
         mrr_at_10=reciprocal / total,
         flags_cv=cv_stats.summary() if cross_validate else {},
-        flags_deployed=deployed_stats.summary() if (hybrid or not cross_validate) else None,
+        # Baselines have no deployed answerability model: their flags only exist
+        # cross-validated.
+        flags_deployed=deployed_stats.summary() if hybrid else None,
         by_style={style: sum(v) / len(v) for style, v in sorted(style_hits.items())},
         misses=misses,
     )
