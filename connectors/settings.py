@@ -1,0 +1,165 @@
+"""The gateway's settings, read once at start-up and checked before serving.
+
+Secrets come only from the environment; everything else has a default that
+works on one machine, may be set in a YAML file named by GATEWAY_CONFIG, and
+is overridden by the environment:
+
+    GATEWAY_ENV            development | production           (development)
+    GATEWAY_HOST           address to listen on               (0.0.0.0)
+    GATEWAY_PORT           port to listen on                  (8080)
+    RASA_URL               Rasa server, loopback              (http://127.0.0.1:5005)
+    RASA_CONNECT_TIMEOUT   seconds to connect to Rasa         (2)
+    RASA_READ_TIMEOUT      seconds to wait for Rasa's answer  (15)
+    MAX_MESSAGE_CHARS      longest message a person may send  (2000)
+    BUSY_TEXT              what a person sees when Rasa fails (系统繁忙，请稍后再试。)
+    RASA_TOKEN             secret: Rasa HTTP API token        (none)
+    GATEWAY_SECRET         secret: signs session ids; required in production
+
+Without GATEWAY_SECRET outside production, a random secret is made for this
+process: it works, but every session id is forgotten on restart (app.py logs a
+warning). Any invalid value raises `ConfigError` with a one-line reason, so a
+bad deployment stops at once instead of failing on the first user's message.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from connectors.errors import ConfigError
+
+MIN_SECRET_CHARS = 32
+SECRET_FIELDS = frozenset({"secret", "rasa_token"})
+
+
+class Environment(StrEnum):
+    """Where the gateway runs; production refuses to start without its secrets."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """Everything the gateway needs to know about its deployment."""
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "0.0.0.0"  # noqa: S104 - the gateway is the one process open to the outside
+    port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_connect_timeout: float = 2.0
+    rasa_read_timeout: float = 15.0
+    max_message_chars: int = 2000
+    busy_text: str = "系统繁忙，请稍后再试。"
+    rasa_token: str | None = field(default=None, repr=False)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    secret_is_ephemeral: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
+        """Read the YAML file (if any) and the environment, then validate.
+
+        Raises:
+            ConfigError: a value is missing, malformed or out of range.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        config_path = env.get("GATEWAY_CONFIG")
+        if config_path:
+            values.update(_read_yaml(Path(config_path)))
+        for name, var in _ENV_NAMES.items():
+            if env.get(var, "").strip():
+                values[name] = env[var].strip()
+        if env.get("RASA_TOKEN"):
+            values["rasa_token"] = env["RASA_TOKEN"]
+        changes = {name: _convert(name, raw) for name, raw in values.items()}
+        settings = replace(cls(), **changes)
+        secret = env.get("GATEWAY_SECRET", "")
+        if secret:
+            if len(secret) < MIN_SECRET_CHARS:
+                raise ConfigError(
+                    f"GATEWAY_SECRET must have at least {MIN_SECRET_CHARS} characters"
+                )
+            settings = replace(settings, secret=secret.encode(), secret_is_ephemeral=False)
+        elif settings.environment is Environment.PRODUCTION:
+            raise ConfigError("GATEWAY_SECRET is required when GATEWAY_ENV=production")
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Check ranges and shapes that the types alone do not guarantee.
+
+        Raises:
+            ConfigError: the first value found invalid.
+        """
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"GATEWAY_PORT must be 1-65535, not {self.port}")
+        url = urlsplit(self.rasa_url)
+        if url.scheme not in {"http", "https"} or not url.hostname:
+            raise ConfigError(f"RASA_URL must be an http(s) URL, not {self.rasa_url!r}")
+        for name in ("rasa_connect_timeout", "rasa_read_timeout", "max_message_chars"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name.upper()} must be positive")
+        if not self.busy_text.strip():
+            raise ConfigError("BUSY_TEXT must not be empty")
+
+
+_ENV_NAMES = {
+    "environment": "GATEWAY_ENV",
+    "host": "GATEWAY_HOST",
+    "port": "GATEWAY_PORT",
+    "rasa_url": "RASA_URL",
+    "rasa_connect_timeout": "RASA_CONNECT_TIMEOUT",
+    "rasa_read_timeout": "RASA_READ_TIMEOUT",
+    "max_message_chars": "MAX_MESSAGE_CHARS",
+    "busy_text": "BUSY_TEXT",
+}
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "environment": lambda raw: Environment(str(raw).lower()),
+    "port": int,
+    "rasa_url": lambda raw: str(raw).rstrip("/"),
+    "rasa_connect_timeout": float,
+    "rasa_read_timeout": float,
+    "max_message_chars": int,
+}
+
+
+def _convert(name: str, raw: Any) -> Any:
+    """Turn one raw value into its field's type, naming the variable when it fails."""
+    try:
+        return _CONVERTERS.get(name, str)(raw)
+    except (TypeError, ValueError) as exc:
+        var = _ENV_NAMES.get(name, name.upper())
+        raise ConfigError(f"{var} has an invalid value {raw!r}") from exc
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    """Non-secret settings from a YAML mapping whose keys are the field names."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"GATEWAY_CONFIG {path} cannot be read ({exc.__class__.__name__})"
+        ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"GATEWAY_CONFIG {path} must hold a mapping of settings")
+    known = {f.name for f in fields(GatewaySettings)} - SECRET_FIELDS - {"secret_is_ephemeral"}
+    for key in data:
+        if key in SECRET_FIELDS or key == "gateway_secret":
+            raise ConfigError(
+                f"GATEWAY_CONFIG {path}: secrets belong in the environment, not {key}"
+            )
+        if key not in known:
+            raise ConfigError(f"GATEWAY_CONFIG {path}: unknown setting {key!r}")
+    return dict(data)
