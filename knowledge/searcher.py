@@ -78,6 +78,9 @@ class SearchResponse:
     reason: str | None = None  # why not answerable: "empty_query", "no_match", "low_confidence"
     confidence: float = 0.0
     expansions: list[str] = field(default_factory=list)
+    # The words searched for (typed, mended and expanded): for highlighting
+    # and for picking the sentences of a passage that answer.
+    terms: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -287,6 +290,7 @@ class Searcher:
             reason=None if answerable else "low_confidence",
             confidence=confidence,
             expansions=analyzed.expansions,
+            terms=list(analyzed.weights),
         )
 
     def evidence(self, query: str) -> Evidence | None:

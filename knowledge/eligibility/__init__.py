@@ -7,15 +7,17 @@ from knowledge.eligibility.engine import (
     evaluate,
     facts_needed,
 )
-from knowledge.eligibility.rules import Basis, RuleSet, load_rules
+from knowledge.eligibility.rules import Basis, Question, RuleSet, load_questions, load_rules
 
 __all__ = [
     "Basis",
     "EligibilityError",
     "EligibilityResult",
+    "Question",
     "Reason",
     "RuleSet",
     "evaluate",
     "facts_needed",
+    "load_questions",
     "load_rules",
 ]

@@ -144,3 +144,34 @@ def load_rules(path: Path, documents: list[Document]) -> RuleSet:
             raise CorpusError(f"the last {outcome} rule must apply otherwise (no 'when')", path)
         outcomes[outcome] = tuple(parsed)
     return RuleSet(facts=facts, outcomes=outcomes, source=path)
+
+
+@dataclass(frozen=True)
+class Question:
+    """How a fact is asked, and the label of each of its values."""
+
+    fact: str
+    text: str
+    options: dict[FactValue, str]  # button labels
+    shown: dict[FactValue, str]  # how an answer reads in a summary
+
+
+def load_questions(path: Path, rules: RuleSet, city: str) -> dict[str, Question]:
+    """Questions for every fact of `rules`, each value labelled."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CorpusError(f"cannot read questions ({exc})", path) from exc
+    questions = {}
+    for fact, values in rules.facts.items():
+        spec = raw.get(fact)
+        if not isinstance(spec, dict) or set(spec.get("options", {})) != set(values):
+            raise CorpusError(f"questions must ask {fact!r} with a label for each value", path)
+
+        def fill(label: object) -> str:
+            return str(label).replace("{city}", city)
+
+        options = {v: fill(spec["options"][v]) for v in values}
+        shown = {v: fill(spec.get("shown", {}).get(v, options[v])) for v in values}
+        questions[fact] = Question(fact, fill(spec["question"]), options, shown)
+    return questions

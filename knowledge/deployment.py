@@ -1,0 +1,102 @@
+"""One centre's own facts: name, city, hotline, eligibility rules.
+
+The code is the same for every centre; what differs lives in a YAML file under
+deployments/ (DEPLOYMENT=zaozhuang by default, or DEPLOYMENT_FILE=<path>).
+Whether a place a person names is in the centre's region is answered from the
+gazetteer, so 薛城区 counts as 枣庄 and 济南 does not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.errors import CorpusError
+from knowledge.places import Gazetteer
+from knowledge.settings import PACKAGE
+
+DEPLOYMENTS = PACKAGE / "deployments"
+_HERE = re.compile(r"本地|本市|我们市|咱们市|市里|当地|本区|这边|就在")
+_ELSEWHERE = re.compile(r"外地|外省|外市|省外|市外|别的城市|其他城市|国外|海外|境外")
+
+
+@dataclass(frozen=True)
+class Hotline:
+    number: str
+    name: str
+    hours: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    centre: str
+    short_name: str
+    city: str
+    province: str
+    hotline: Hotline
+    offices: str
+    eligibility_rules: Path
+    eligibility_questions: Path
+    source: Path
+
+    def in_region(self, text: str, gazetteer: Gazetteer) -> bool | None:
+        """Whether a person's words place them (or the matter) in the centre's city.
+
+        None when the words name no place at all.
+        """
+        places = gazetteer.mentions(text)
+        if places:
+            return any(self.city in place.lineage for place in places)
+        if _ELSEWHERE.search(text):
+            return False
+        if _HERE.search(text):
+            return True
+        return None
+
+
+def _required(raw: Mapping[str, Any], key: str, path: Path) -> Any:
+    if key not in raw or raw[key] in (None, ""):
+        raise CorpusError(f"deployment lacks {key!r}", path)
+    return raw[key]
+
+
+def load_deployment(path: Path) -> Deployment:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CorpusError(f"cannot read deployment ({exc})", path) from exc
+    if not isinstance(raw, dict):
+        raise CorpusError("deployment must be key: value lines", path)
+    hotline = _required(raw, "hotline", path)
+    return Deployment(
+        centre=_required(raw, "centre", path),
+        short_name=raw.get("short_name") or raw["centre"],
+        city=_required(raw, "city", path),
+        province=raw.get("province", ""),
+        hotline=Hotline(
+            number=str(_required(hotline, "number", path)),
+            name=str(hotline.get("name", "")),
+            hours=str(hotline.get("hours", "")),
+            note=str(hotline.get("note", "")),
+        ),
+        offices=str(raw.get("offices", "")),
+        eligibility_rules=(path.parent / _required(raw, "eligibility_rules", path)).resolve(),
+        eligibility_questions=(
+            path.parent / _required(raw, "eligibility_questions", path)
+        ).resolve(),
+        source=path,
+    )
+
+
+def deployment_from_env(env: Mapping[str, str] | None = None) -> Deployment:
+    env = os.environ if env is None else env
+    if env.get("DEPLOYMENT_FILE"):
+        return load_deployment(Path(env["DEPLOYMENT_FILE"]).expanduser())
+    return load_deployment(DEPLOYMENTS / f"{env.get('DEPLOYMENT', 'zaozhuang')}.yml")
