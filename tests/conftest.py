@@ -86,3 +86,14 @@ def real_searcher(real_settings: KnowledgeSettings):  # type: ignore[no-untyped-
     from knowledge.service import open_searcher
 
     return open_searcher(real_settings, build_if_needed=False)
+
+
+@pytest.fixture(scope="session")
+def rasa_model() -> Path:
+    """The Rasa model for the current training data, trained only when that changed."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from rasa_model import ensure_model
+
+    return ensure_model()

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from actions.vocabulary import FactVocabulary
+
+
+def test_surface_forms_of_the_nlu_synonyms_are_read(vocabulary: FactVocabulary) -> None:
+    assert vocabulary.find("applicant_type", "我们就是个小公司") == "micro_small_enterprise"
+    assert vocabulary.find("issue_type", "专利在淘宝上被人仿冒了") == "ecommerce"
+    assert vocabulary.find("ip_type", "是发明专利") == "patent"
+
+
+def test_a_negated_form_is_not_the_answer(vocabulary: FactVocabulary) -> None:
+    assert vocabulary.find("applicant_type", "我是个人，不是公司") == "individual"
+    assert vocabulary.find("ip_type", "不是专利") is None
+
+
+def test_canonical_values(vocabulary: FactVocabulary) -> None:
+    assert vocabulary.canonical("ip_type", "patent") == "patent"
+    assert vocabulary.canonical("ip_type", "发明专利") == "patent"
+    assert vocabulary.canonical("issue_type", "被") is None
+    assert vocabulary.canonical("issue_type", None) is None

@@ -1,0 +1,154 @@
+"""Start the real processes — action server, Rasa, gateway — on free loopback ports.
+
+Each process writes its log to a file, so a test can read what it logged. A
+process can be stopped and started again in the middle of a test (a Rasa
+restart, an action server outage).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from rasa_model import rasa_env  # noqa: E402 - scripts/ is not a package
+
+RASA_ARGS = (
+    "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+    "--enable-api", "--auth-token", "e2e-token", "--interface", "127.0.0.1",
+)  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    health: str
+    log: Path
+    popen: subprocess.Popen[bytes] | None = None
+
+    def start(self, env: dict[str, str], timeout: float) -> None:
+        handle = self.log.open("ab")
+        self.popen = subprocess.Popen(
+            self.command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; see {self.log}")
+            if answers(self.health):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name} did not become healthy in {timeout:.0f} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.popen and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+
+@dataclass
+class Stack:
+    """The three processes of the assistant, wired together."""
+
+    workdir: Path
+    model: Path
+    index_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ports = {name: free_port() for name in ("actions", "rasa", "gateway")}
+        self.env = rasa_env(ROOT) | {
+            "ACTIONS_PORT": str(ports["actions"]),
+            "RASA_PORT": str(ports["rasa"]),
+            "GATEWAY_PORT": str(ports["gateway"]),
+            "GATEWAY_HOST": "127.0.0.1",
+            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
+            "RASA_TOKEN": "e2e-token",
+            "GATEWAY_SECRET": "e2e-secret-" + "x" * 32,
+            "TRACKER_DIALECT": "sqlite",
+            "TRACKER_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
+            "KNOWLEDGE_DATA_DIR": str(self.index_dir),
+        }
+        python = str(ROOT / ".venv" / "bin" / "python")
+        rasa = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+        self.processes = {
+            "actions": Process(
+                "actions",
+                [python, "-m", "actions"],
+                f"http://127.0.0.1:{ports['actions']}/health",
+                self.workdir / "actions.log",
+            ),
+            "rasa": Process(
+                "rasa",
+                [
+                    rasa,
+                    "run",
+                    "--model",
+                    str(self.model),
+                    "--endpoints",
+                    "bot/endpoints.yml",
+                    "--credentials",
+                    "bot/credentials.yml",
+                    "--enable-api",
+                    "--auth-token",
+                    "e2e-token",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(ports["rasa"]),
+                ],
+                f"http://127.0.0.1:{ports['rasa']}/status?token=e2e-token",
+                self.workdir / "rasa.log",
+            ),
+            "gateway": Process(
+                "gateway",
+                [python, "-m", "connectors"],
+                f"http://127.0.0.1:{ports['gateway']}/health",
+                self.workdir / "gateway.log",
+            ),
+        }
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.env['GATEWAY_PORT']}"
+
+    @property
+    def rasa(self) -> str:
+        return self.env["RASA_URL"]
+
+    def start(self, name: str | None = None) -> None:
+        for process in [self.processes[name]] if name else self.processes.values():
+            process.start(dict(os.environ) | self.env, timeout=600)
+
+    def stop(self, name: str | None = None) -> None:
+        for process in [self.processes[name]] if name else reversed(self.processes.values()):
+            process.stop()
