@@ -1,0 +1,1 @@
+"""Case intake: checking and protecting what a person gives us about their case."""

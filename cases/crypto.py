@@ -1,0 +1,84 @@
+"""Encryption at rest of the personal fields of a case (name, phone, ID, the account).
+
+Fernet (AES-128-CBC + HMAC-SHA256) with keys from the environment. Several
+keys may be given, comma-separated: the first encrypts, all decrypt — so a
+key can be rotated without re-encrypting everything first
+(`python -m cases rotate-key` re-encrypts at leisure).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from cases.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+
+class FieldCipher:
+    def __init__(self, keys: list[str]) -> None:
+        if not keys:
+            raise ConfigurationError("no encryption key")
+        try:
+            self._fernet = MultiFernet([Fernet(key.strip().encode("ascii")) for key in keys])
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise ConfigurationError(
+                "CASE_ENCRYPTION_KEY must be Fernet keys (32 url-safe base64 bytes), "
+                "comma-separated; make one with `python -m cases keygen`"
+            ) from exc
+
+    @classmethod
+    def from_keys(cls, text: str) -> FieldCipher:
+        return cls([key for key in text.split(",") if key.strip()])
+
+    def encrypt(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return self._fernet.encrypt(value.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str | None) -> str | None:
+        if token is None:
+            return None
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken as exc:
+            raise ConfigurationError(
+                "a stored field cannot be decrypted: the encryption key is not the one "
+                "the record was written with"
+            ) from exc
+
+    def rotate(self, token: str | None) -> str | None:
+        """The same value encrypted with the current (first) key."""
+        if token is None:
+            return None
+        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode("ascii")
+
+
+def key_from_file(path: Path, *, create: bool) -> str:
+    """The key kept in `path`, created (readable by the owner only) when allowed.
+
+    For the embedded default only: a developer's `make run` works without
+    setup, and the key stays next to the data it protects. Production sets
+    CASE_ENCRYPTION_KEY (the store refuses to open a server database without it).
+    """
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    if not create:
+        raise ConfigurationError(f"no encryption key file at {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    log.warning(
+        "generated a case encryption key at %s; set CASE_ENCRYPTION_KEY in production", path
+    )
+    return key
