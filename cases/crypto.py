@@ -8,6 +8,8 @@ key can be rotated without re-encrypting everything first
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 from pathlib import Path
@@ -25,6 +27,8 @@ class FieldCipher:
             raise ConfigurationError("no encryption key")
         try:
             self._fernet = MultiFernet([Fernet(key.strip().encode("ascii")) for key in keys])
+            # A separate secret for digests, derived from the current key.
+            self._digest_key = hashlib.sha256(b"case-digest:" + keys[0].strip().encode()).digest()
         except (ValueError, UnicodeEncodeError) as exc:
             raise ConfigurationError(
                 "CASE_ENCRYPTION_KEY must be Fernet keys (32 url-safe base64 bytes), "
@@ -50,6 +54,11 @@ class FieldCipher:
                 "a stored field cannot be decrypted: the encryption key is not the one "
                 "the record was written with"
             ) from exc
+
+    def digest(self, value: str) -> str:
+        """A keyed hash of `value`: equal values match, and unlike a plain hash of a
+        phone number it cannot be reversed by trying all numbers."""
+        return hmac.new(self._digest_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def rotate(self, token: str | None) -> str | None:
         """The same value encrypted with the current (first) key."""

@@ -33,7 +33,7 @@ APPLICANT_TYPES = frozenset(
         "research_institution",
     }
 )
-CHANNELS = frozenset({"wechat", "widget", "console", "rest", "cli", "api"})
+CHANNELS = frozenset({"wechat", "widget", "web", "console", "rest", "cli", "api", "other"})
 MAX_DESCRIPTION = 2000
 MAX_NAME = 100
 

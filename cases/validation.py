@@ -24,10 +24,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
+from enum import Enum
 
 
-class Problem(StrEnum):
+class _Code(str, Enum):  # noqa: UP042 - see below
+    # enum.StrEnum is Python 3.11+; this module is also imported by the log
+    # filter Rasa loads, and Rasa runs on Python 3.10.
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Problem(_Code):
     """Why a value was refused; stable codes for analytics and tests."""
 
     EMPTY = "empty"
@@ -43,7 +50,7 @@ class Problem(StrEnum):
     CHECK_MISMATCH = "check_mismatch"
 
 
-class PatentKind(StrEnum):
+class PatentKind(_Code):
     """The kind of patent a number belongs to, as far as the number tells."""
 
     INVENTION = "invention"

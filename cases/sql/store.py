@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,16 +72,29 @@ class SqlCaseBackend:
         self._cipher = cipher
         self._prefix = number_prefix
         self._clock = clock
+        self._migrated = False
+        self._migrate_lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings: CaseSettings, *, migrate_schema: bool = True) -> SqlCaseBackend:
-        engine = make_engine(settings.database_url, settings.database_schema)
-        if migrate_schema:
-            try:
-                migrate(engine)
-            except DBAPIError as exc:
-                raise BackendUnavailable(f"case database: {type(exc.orig).__name__}") from exc
-        return cls(engine, settings.cipher(), number_prefix=settings.number_prefix)
+    def open(cls, settings: CaseSettings, *, wait_for_database: bool = True) -> SqlCaseBackend:
+        """The store, its schema migrated to the newest revision.
+
+        With `wait_for_database=False` an unreachable database is not an error
+        here: the action server must start (and queue applications in its
+        outbox) while the database is down; the schema is migrated on first use.
+        """
+        backend = cls(
+            make_engine(settings.database_url, settings.database_schema),
+            settings.cipher(),
+            number_prefix=settings.number_prefix,
+        )
+        try:
+            backend._guarded(lambda: None)
+        except BackendUnavailable:
+            if wait_for_database:
+                raise
+            log.warning("case database unreachable at start; will retry on first use")
+        return backend
 
     @property
     def engine(self) -> Engine:
@@ -267,8 +281,15 @@ class SqlCaseBackend:
 
     # -- internals -------------------------------------------------------------
 
+    def _ensure_schema(self) -> None:
+        with self._migrate_lock:
+            if not self._migrated:
+                migrate(self._engine)
+                self._migrated = True
+
     def _guarded(self, call: Callable[..., Any], *args: Any) -> Any:
         try:
+            self._ensure_schema()
             return call(*args)
         except IntegrityError:
             raise
