@@ -1,0 +1,337 @@
+"""The durable outbox: an application is written here before the case system is asked.
+
+Write-ahead is what makes "nothing lost" hold whatever fails: the row — the
+encrypted application, its idempotency key and a provisional reference the
+person is given — is committed in one transaction before any network call.
+If the case system is down, slow, or the process dies mid-call, the row is
+still there and the relay delivers it later with the same key, so the case
+system records it once. After delivery the payload is erased: personal data
+is stored once, in the case record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from sqlite3 import Row
+
+from cases.crypto import FieldCipher
+from cases.errors import IdempotencyConflict
+from cases.local_db import LocalDatabase
+from cases.model import BEIJING, CaseApplication, parse_time, utc_now
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    key TEXT PRIMARY KEY,
+    sender TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    reference TEXT NOT NULL UNIQUE,
+    payload TEXT,
+    state TEXT NOT NULL,
+    case_number TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    announced INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_sender ON outbox (sender, created_at);
+CREATE INDEX IF NOT EXISTS outbox_phone ON outbox (phone, created_at);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+"""
+
+# Retry schedule of the relay: quick at first (a blip), then settling at ten
+# minutes (an outage); an application is never given up on.
+FIRST_RETRY = timedelta(seconds=15)
+LONGEST_RETRY = timedelta(minutes=10)
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"  # written; the case system has not confirmed it yet
+    DELIVERED = "delivered"  # the case system confirmed it; case_number set
+    CONFLICT = "conflict"  # the key was already used for another application
+    REJECTED = "rejected"  # the case system refused the application as invalid
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    key: str
+    reference: str
+    fingerprint: str
+    state: OutboxState
+    case_number: str | None
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    announced: bool
+    last_error: str | None
+
+
+class Throttled(Exception):
+    """The sender (or phone number) has reached its limit of new applications."""
+
+
+def sender_digest(sender: str) -> str:
+    """Conversation ids are already pseudonymous; hashed again they are only a key."""
+    return hashlib.sha256(sender.encode("utf-8")).hexdigest()
+
+
+def provisional_reference(moment: datetime) -> str:
+    """`LS-20261121-7KQ4P2`: told to the person while the case system is away.
+
+    LS = 临时; six characters without look-alikes, random rather than derived
+    from the key so that it reveals nothing about it.
+    """
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    tail = "".join(secrets.choice(alphabet) for _ in range(6))
+    return f"LS-{moment.astimezone(BEIJING):%Y%m%d}-{tail}"
+
+
+def _iso(moment: datetime) -> str:
+    """One fixed text form, so that comparing the texts compares the times."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else parse_time(value)
+
+
+def _entry(row: Row) -> OutboxEntry:
+    return OutboxEntry(
+        key=row["key"],
+        reference=row["reference"],
+        fingerprint=row["fingerprint"],
+        state=OutboxState(row["state"]),
+        case_number=row["case_number"],
+        attempts=row["attempts"],
+        created_at=parse_time(row["created_at"]),
+        next_attempt_at=parse_time(row["next_attempt_at"]),
+        delivered_at=_time(row["delivered_at"]),
+        announced=bool(row["announced"]),
+        last_error=row["last_error"],
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Doubling from FIRST_RETRY, capped at LONGEST_RETRY."""
+    return min(LONGEST_RETRY, FIRST_RETRY * (2 ** max(0, min(attempts - 1, 10))))
+
+
+class Outbox:
+    def __init__(
+        self, path: Path, cipher: FieldCipher, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._db = LocalDatabase(path, SCHEMA)
+        self._cipher = cipher
+        self._now = clock
+
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    # -- writing ---------------------------------------------------------------
+
+    def add(
+        self,
+        key: str,
+        sender: str,
+        application: CaseApplication,
+        *,
+        limit: int,
+        window: timedelta = timedelta(hours=24),
+    ) -> OutboxEntry:
+        """Write the application ahead of delivery; return its entry.
+
+        The same key again returns the existing entry (IdempotencyConflict if
+        it carried another application). A new application is refused with
+        Throttled when the conversation or the phone number already opened
+        `limit` applications within `window` — counted in the same transaction
+        as the insert, so a burst of concurrent submissions cannot slip past.
+        """
+        fingerprint = application.fingerprint()
+        now = self._now()
+        sender_hash = sender_digest(sender)
+        phone_hash = self._cipher.digest(application.phone)
+        since = _iso(now - window)
+        with self._db.transaction() as connection:
+            row = connection.execute("SELECT * FROM outbox WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                if row["fingerprint"] != fingerprint:
+                    raise IdempotencyConflict("the key was used for a different application")
+                return _entry(row)
+            counted = (OutboxState.PENDING.value, OutboxState.DELIVERED.value)
+            recent = connection.execute(
+                "SELECT count(*) FROM outbox WHERE (sender = ? OR phone = ?)"
+                " AND created_at >= ? AND state IN (?, ?)",
+                (sender_hash, phone_hash, since, *counted),
+            ).fetchone()[0]
+            if recent >= limit:
+                raise Throttled(f"{recent} applications within {window}")
+            payload = self._cipher.encrypt(
+                json.dumps(application.to_json(), ensure_ascii=False, sort_keys=True)
+            )
+            connection.execute(
+                "INSERT INTO outbox (key, sender, phone, fingerprint, reference, payload, state,"
+                " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    sender_hash,
+                    phone_hash,
+                    fingerprint,
+                    provisional_reference(now),
+                    payload,
+                    OutboxState.PENDING.value,
+                    _iso(now),
+                    _iso(now),
+                ),
+            )
+            row = connection.execute("SELECT * FROM outbox WHERE key = ?", (key,)).fetchone()
+        return _entry(row)
+
+    def delivered(self, key: str, case_number: str, *, announced: bool) -> OutboxEntry:
+        """The case system confirmed the record: keep the number, erase the payload."""
+        now = _iso(self._now())
+        with self._db.transaction() as connection:
+            connection.execute(
+                "UPDATE outbox SET state = ?, case_number = ?, payload = NULL, delivered_at = ?,"
+                " attempts = attempts + 1, last_error = NULL, announced = max(announced, ?)"
+                " WHERE key = ?",
+                (OutboxState.DELIVERED.value, case_number, now, int(announced), key),
+            )
+        return self._require(key)
+
+    def failed_attempt(self, key: str, error: str) -> OutboxEntry:
+        """Delivery failed for now; schedule the next try. `error` is a type name, no data."""
+        with self._db.transaction() as connection:
+            row = connection.execute(
+                "SELECT attempts FROM outbox WHERE key = ? AND state = ?",
+                (key, OutboxState.PENDING.value),
+            ).fetchone()
+            if row is not None:
+                attempts = row["attempts"] + 1
+                due = self._now() + retry_delay(attempts)
+                connection.execute(
+                    "UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?"
+                    " WHERE key = ?",
+                    (attempts, error[:200], _iso(due), key),
+                )
+        return self._require(key)
+
+    def settle(self, key: str, state: OutboxState, error: str) -> OutboxEntry:
+        """A final answer other than delivery (conflict, rejected): stop retrying, erase data."""
+        with self._db.transaction() as connection:
+            connection.execute(
+                "UPDATE outbox SET state = ?, payload = NULL, last_error = ?,"
+                " attempts = attempts + 1 WHERE key = ?",
+                (state.value, error[:200], key),
+            )
+        return self._require(key)
+
+    def mark_announced(self, key: str) -> None:
+        with self._db.transaction() as connection:
+            connection.execute("UPDATE outbox SET announced = 1 WHERE key = ?", (key,))
+
+    # -- reading ---------------------------------------------------------------
+
+    def get(self, key: str) -> OutboxEntry | None:
+        row = self._db.read().execute("SELECT * FROM outbox WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _entry(row)
+
+    def _require(self, key: str) -> OutboxEntry:
+        entry = self.get(key)
+        if entry is None:
+            raise KeyError(key)
+        return entry
+
+    def by_reference(self, reference: str) -> OutboxEntry | None:
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM outbox WHERE reference = ?", (reference.upper(),))
+            .fetchone()
+        )
+        return None if row is None else _entry(row)
+
+    def find(self, sender: str, fingerprint: str) -> OutboxEntry | None:
+        """The conversation's earlier submission of the very same application, if any
+        (a second 确认, a resent message): pending or delivered, newest first."""
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT * FROM outbox WHERE sender = ? AND fingerprint = ? AND state IN (?, ?)"
+                " ORDER BY created_at DESC LIMIT 1",
+                (
+                    sender_digest(sender),
+                    fingerprint,
+                    OutboxState.PENDING.value,
+                    OutboxState.DELIVERED.value,
+                ),
+            )
+            .fetchone()
+        )
+        return None if row is None else _entry(row)
+
+    def application(self, key: str) -> CaseApplication | None:
+        """The stored application of a pending entry (None once delivered or settled)."""
+        row = self._db.read().execute("SELECT payload FROM outbox WHERE key = ?", (key,)).fetchone()
+        if row is None or row["payload"] is None:
+            return None
+        return CaseApplication.from_json(json.loads(self._cipher.decrypt(row["payload"]) or "{}"))
+
+    def due(self, limit: int = 50) -> list[OutboxEntry]:
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT * FROM outbox WHERE state = ? AND next_attempt_at <= ?"
+                " ORDER BY next_attempt_at LIMIT ?",
+                (OutboxState.PENDING.value, _iso(self._now()), limit),
+            )
+            .fetchall()
+        )
+        return [_entry(row) for row in rows]
+
+    def unannounced(self, sender: str) -> list[OutboxEntry]:
+        """Applications of this conversation delivered after the person was last told."""
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT * FROM outbox WHERE sender = ? AND state = ? AND announced = 0"
+                " ORDER BY created_at",
+                (sender_digest(sender), OutboxState.DELIVERED.value),
+            )
+            .fetchall()
+        )
+        return [_entry(row) for row in rows]
+
+    def waiting(self, sender: str) -> bool:
+        """Whether this conversation has an application not yet delivered, or
+        delivered and not yet told."""
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT 1 FROM outbox WHERE sender = ?"
+                " AND (state = ? OR (state = ? AND announced = 0)) LIMIT 1",
+                (sender_digest(sender), OutboxState.PENDING.value, OutboxState.DELIVERED.value),
+            )
+            .fetchone()
+        )
+        return row is not None
+
+    def pending_count(self) -> int:
+        row = (
+            self._db.read()
+            .execute("SELECT count(*) FROM outbox WHERE state = ?", (OutboxState.PENDING.value,))
+            .fetchone()
+        )
+        return int(row[0])
+
+    def close(self) -> None:
+        self._db.close()
