@@ -35,6 +35,26 @@ class Hotline:
 
 
 @dataclass(frozen=True)
+class CaseIntake:
+    """How this centre takes applications: what it asks, promises and keeps.
+
+    The consent notice (个人信息保护法 第十七条) is composed from these: who
+    handles the data, for what, who sees it, how long it is kept.
+    """
+
+    purpose: str
+    recipients: str
+    retention_days: int
+    service_promise: str
+    require_id_number: bool = False
+
+    @property
+    def retention_text(self) -> str:
+        years, rest = divmod(self.retention_days, 365)
+        return f"{years}年" if rest == 0 and years else f"{self.retention_days}天"
+
+
+@dataclass(frozen=True)
 class Deployment:
     centre: str
     short_name: str
@@ -45,6 +65,7 @@ class Deployment:
     eligibility_rules: Path
     eligibility_questions: Path
     source: Path
+    cases: CaseIntake
 
     def in_region(self, text: str, gazetteer: Gazetteer) -> bool | None:
         """Whether a person's words place them (or the matter) in the centre's city.
@@ -65,6 +86,25 @@ def _required(raw: Mapping[str, Any], key: str, path: Path) -> Any:
     if key not in raw or raw[key] in (None, ""):
         raise CorpusError(f"deployment lacks {key!r}", path)
     return raw[key]
+
+
+def _case_intake(raw: Mapping[str, Any], path: Path) -> CaseIntake:
+    section = _required(raw, "cases", path)
+    if not isinstance(section, dict):
+        raise CorpusError("deployment 'cases' must be key: value lines", path)
+    retention = _required(section, "retention_days", path)
+    if not isinstance(retention, int) or isinstance(retention, bool) or retention < 1:
+        raise CorpusError("cases.retention_days must be a whole number of days", path)
+    require_id = section.get("require_id_number", False)
+    if not isinstance(require_id, bool):
+        raise CorpusError("cases.require_id_number must be true or false", path)
+    return CaseIntake(
+        purpose=str(_required(section, "purpose", path)),
+        recipients=str(_required(section, "recipients", path)),
+        retention_days=retention,
+        service_promise=str(_required(section, "service_promise", path)),
+        require_id_number=require_id,
+    )
 
 
 def load_deployment(path: Path) -> Deployment:
@@ -92,6 +132,7 @@ def load_deployment(path: Path) -> Deployment:
             path.parent / _required(raw, "eligibility_questions", path)
         ).resolve(),
         source=path,
+        cases=_case_intake(raw, path),
     )
 
 
