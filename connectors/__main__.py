@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from cases.privacy import install_redaction
 from connectors.app import init_app
 from connectors.errors import ConfigError
 from connectors.settings import GatewaySettings
@@ -26,6 +27,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_redaction()  # every log line, aiohttp's access log included
     try:
         settings = GatewaySettings.from_env(env)
     except ConfigError as exc:
