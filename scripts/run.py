@@ -3,8 +3,9 @@
 1. The knowledge index (skipped in seconds when nothing changed).
 2. The Rasa model (Rasa itself retrains only when config, domain or training
    data changed since the newest model in models/).
-3. honcho starts the processes of the Procfile: action server, Rasa, gateway.
-   honcho stops all of them when one dies, and on Ctrl-C.
+3. honcho starts the processes of the Procfile: action server, Rasa, gateway,
+   and the reference case system when CASE_BACKEND=http names no CASE_API_URL
+   of its own. honcho stops all of them when one dies, and on Ctrl-C.
 4. This script polls each process's health endpoint and says where to go; if
    a process dies it names it, and the exit status is not zero.
 
@@ -42,7 +43,24 @@ def environment() -> dict[str, str]:
     env.setdefault("RASA_URL", f"http://127.0.0.1:{env['RASA_PORT']}")
     env.setdefault("TRACKER_DIALECT", "sqlite")
     env.setdefault("TRACKER_URL", f"sqlite:///{ROOT / 'data' / 'rasa' / 'tracker.db'}")
+    if wants_reference_case_system(env):
+        # The HTTP backend without a case system of the centre's: run ours on
+        # loopback, with a token made for this run unless one was given.
+        env.setdefault("CASE_SERVER_PORT", "8090")
+        env.setdefault("CASE_SERVER_TOKEN", env.get("CASE_API_TOKEN") or secrets.token_urlsafe(24))
+        env["CASE_API_URL"] = f"http://127.0.0.1:{env['CASE_SERVER_PORT']}"
+        env["CASE_API_TOKEN"] = env["CASE_SERVER_TOKEN"]
     return env
+
+
+def wants_reference_case_system(env: dict[str, str]) -> bool:
+    return env.get("CASE_BACKEND", "").strip().lower() == "http" and not env.get("CASE_API_URL")
+
+
+def processes(env: dict[str, str]) -> list[str]:
+    """The Procfile entries this run starts."""
+    names = ["actions", "rasa", "gateway"]
+    return ["cases", *names] if "CASE_SERVER_PORT" in env else names
 
 
 def step(title: str, command: list[str], env: dict[str, str]) -> None:
@@ -61,7 +79,10 @@ def healthy(url: str) -> bool:
 
 
 def wait_until_up(env: dict[str, str], processes: subprocess.Popen[bytes]) -> bool:
-    checks = {
+    checks = {}
+    if "CASE_SERVER_PORT" in env:
+        checks["参考案件系统"] = f"http://127.0.0.1:{env['CASE_SERVER_PORT']}/health"
+    checks |= {
         "动作服务": f"http://127.0.0.1:{env['ACTIONS_PORT']}/health",
         "Rasa": f"http://127.0.0.1:{env['RASA_PORT']}/status?token={env['RASA_TOKEN']}",
         "网关": f"http://127.0.0.1:{env['GATEWAY_PORT']}/health",
@@ -85,9 +106,13 @@ def main() -> int:
     print("==> Rasa 模型（训练数据未变时沿用已有模型）")
     (ROOT / "data" / "rasa").mkdir(parents=True, exist_ok=True)
     print(f"    {ensure_model().name}")
+    names = processes(env)
+    if "cases" in names:
+        url = env["CASE_API_URL"]
+        print(f"==> CASE_BACKEND=http 且未设置 CASE_API_URL：同时启动参考案件系统 {url}")
     print("==> 启动动作服务、Rasa 和网关（Ctrl-C 全部停止）")
     honcho = subprocess.Popen(  # noqa: S603 - fixed command
-        [str(VENV / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env=env
+        [str(VENV / "honcho"), "start", "-f", "Procfile", *names], cwd=ROOT, env=env
     )
 
     def stop(signum: int, _frame: object) -> None:
