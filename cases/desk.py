@@ -129,14 +129,10 @@ class CaseDesk:
                     application, idempotency_key=entry.key
                 )
         except IdempotencyConflict:
-            await asyncio.to_thread(
-                self._outbox.settle, entry.key, OutboxState.CONFLICT, "IdempotencyConflict"
-            )
+            await self._settle(entry, OutboxState.CONFLICT, "IdempotencyConflict", announced)
             return Conflict()
         except InvalidApplication as exc:
-            await asyncio.to_thread(
-                self._outbox.settle, entry.key, OutboxState.REJECTED, "InvalidApplication"
-            )
+            await self._settle(entry, OutboxState.REJECTED, "InvalidApplication", announced)
             return Rejected(tuple(exc.problems))
         except (BackendUnavailable, TimeoutError) as exc:
             log.warning(
@@ -153,6 +149,13 @@ class CaseDesk:
         )
         log.info("%s recorded as case %s", entry.reference, record.case_number)
         return Submitted(record.case_number, entry.reference)
+
+    async def _settle(
+        self, entry: OutboxEntry, state: OutboxState, error: str, announced: bool
+    ) -> None:
+        await asyncio.to_thread(self._outbox.settle, entry.key, state, error)
+        if announced:  # the person hears it now; the relay's refusals wait for news_for
+            await asyncio.to_thread(self._outbox.mark_announced, entry.key)
 
     # -- the relay ---------------------------------------------------------------
 
@@ -182,8 +185,8 @@ class CaseDesk:
     # -- telling the person ------------------------------------------------------
 
     async def news_for(self, sender: str) -> list[OutboxEntry]:
-        """Applications of this conversation that got their case number since the
-        person was told they were queued."""
+        """Applications of this conversation that got their case number — or were
+        refused by the case system — since the person was told they were queued."""
         return await asyncio.to_thread(self._outbox.unannounced, sender)
 
     async def waiting_for(self, sender: str) -> bool:

@@ -61,6 +61,13 @@ class OutboxState(StrEnum):
     REJECTED = "rejected"  # the case system refused the application as invalid
 
 
+# The states after which the person is owed one last word (the number, or
+# that it could not be recorded) and nothing is tried any more.
+_FINAL_STATES = tuple(
+    state.value for state in (OutboxState.DELIVERED, OutboxState.CONFLICT, OutboxState.REJECTED)
+)
+
+
 @dataclass(frozen=True)
 class OutboxEntry:
     key: str
@@ -299,13 +306,14 @@ class Outbox:
         return [_entry(row) for row in rows]
 
     def unannounced(self, sender: str) -> list[OutboxEntry]:
-        """Applications of this conversation delivered after the person was last told."""
+        """Applications of this conversation that reached a final state — delivered,
+        or refused by the case system — after the person was last told."""
         rows = (
             self._db.read()
             .execute(
-                "SELECT * FROM outbox WHERE sender = ? AND state = ? AND announced = 0"
+                "SELECT * FROM outbox WHERE sender = ? AND state IN (?, ?, ?) AND announced = 0"
                 " ORDER BY created_at",
-                (sender_digest(sender), OutboxState.DELIVERED.value),
+                (sender_digest(sender), *_FINAL_STATES),
             )
             .fetchall()
         )
@@ -313,13 +321,13 @@ class Outbox:
 
     def waiting(self, sender: str) -> bool:
         """Whether this conversation has an application not yet delivered, or
-        delivered and not yet told."""
+        settled and not yet told."""
         row = (
             self._db.read()
             .execute(
                 "SELECT 1 FROM outbox WHERE sender = ?"
-                " AND (state = ? OR (state = ? AND announced = 0)) LIMIT 1",
-                (sender_digest(sender), OutboxState.PENDING.value, OutboxState.DELIVERED.value),
+                " AND (state = ? OR (state IN (?, ?, ?) AND announced = 0)) LIMIT 1",
+                (sender_digest(sender), OutboxState.PENDING.value, *_FINAL_STATES),
             )
             .fetchone()
         )
