@@ -226,11 +226,12 @@ class ValidateEligibilityForm(FormValidationAction):
 class ActionAskFact(SafeAction):
     """Asks one fact of the form, with a button per value and the form_question payload."""
 
-    def __init__(self, question: Question) -> None:
+    def __init__(self, question: Question, form: str = "eligibility_form") -> None:
         self._question = question
+        self._form = form  # the case form asks the applicant and the right the same way
 
     def name(self) -> str:
-        return f"action_ask_eligibility_form_{self._question.fact}"
+        return f"action_ask_{self._form}_{self._question.fact}"
 
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from actions.settings import ActionSettings
 from actions.vocabulary import FactVocabulary
+from cases.factory import CaseServices
+from cases.settings import CaseSettings
 from knowledge.deployment import Deployment, deployment_from_env
 from knowledge.documents import load_corpus
 from knowledge.eligibility import Question, RuleSet, load_questions, load_rules
@@ -26,11 +28,19 @@ class Runtime:
     deployment: Deployment
     gazetteer: Gazetteer
     vocabulary: FactVocabulary
+    cases: CaseServices
 
     @classmethod
-    def start(cls, settings: ActionSettings, knowledge: KnowledgeSettings | None = None) -> Runtime:
-        """Open the index (building it if needed), load the rules, warm the model."""
+    def start(
+        cls,
+        settings: ActionSettings,
+        knowledge: KnowledgeSettings | None = None,
+        case_settings: CaseSettings | None = None,
+    ) -> Runtime:
+        """Open the index (building it if needed), load the rules, warm the model,
+        open the case desk (its outbox works even while the case system is down)."""
         knowledge = knowledge or KnowledgeSettings.from_env()
+        cases = CaseServices.open(case_settings or CaseSettings.from_env())
         deployment = deployment_from_env()
         rules = load_rules(deployment.eligibility_rules, load_corpus(knowledge.corpus_dir))
         questions = load_questions(deployment.eligibility_questions, rules, deployment.city)
@@ -43,4 +53,5 @@ class Runtime:
             deployment=deployment,
             gazetteer=Gazetteer.from_file(knowledge.places),
             vocabulary=FactVocabulary.from_nlu(settings.nlu_entities, rules.facts),
+            cases=cases,
         )

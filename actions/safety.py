@@ -36,11 +36,12 @@ class SafeAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        before = len(dispatcher.messages)
         try:
             return await self.act(dispatcher, tracker, domain)
         except Exception as exc:  # the point is to catch everything
             # Type and action only: the message may carry what the person typed.
             log.error("action %s failed: %s", self.name(), type(exc).__name__)
-            dispatcher.messages.clear()  # drop a half-built answer
+            del dispatcher.messages[before:]  # drop a half-built answer, keep what came before
             dispatcher.utter_message(text=SORRY, buttons=[HANDOFF_BUTTON])
             return []

@@ -2,55 +2,101 @@
 
 rasa-sdk's own runner imports action classes by module and instantiates them
 without arguments; here each action is constructed with what it needs (the
-searcher, the rules, the deployment), so nothing is a module-level global and
-the model is warm before Rasa's first call.
+searcher, the rules, the deployment, the case desk), so nothing is a
+module-level global and the model is warm before Rasa's first call. The
+outbox relay runs alongside, in the same event loop, while the server is up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+from rasa_sdk import Action
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
-from actions.assistance import (
-    ActionApplyAssistance,
-    ActionDeclineOffer,
-    ActionDefaultFallback,
+from actions.assistance import ActionApplyAssistance, ActionDeclineOffer, ActionDefaultFallback
+from actions.case_form import ValidateCaseForm
+from actions.case_questions import case_questions
+from actions.case_status import (
+    ActionCaseStatus,
     ActionQueryCase,
+    ValidateCaseLookupForm,
+    lookup_questions,
+)
+from actions.case_submission import (
+    ActionCancelCase,
+    ActionCaseNews,
+    ActionSubmitCase,
+    CaseNews,
+    WithCaseNews,
 )
 from actions.eligibility import ActionAskFact, ActionEligibilityResult, ValidateEligibilityForm
 from actions.handoff import ActionHandoff
 from actions.policy import ActionAnswerPolicy
 from actions.runtime import Runtime
+from actions.safety import SafeAction
 from actions.settings import ActionSettings
+from cases.privacy import install_redaction
 
 log = logging.getLogger(__name__)
 
 
 def build_executor(runtime: Runtime) -> ActionExecutor:
-    executor = ActionExecutor()
-    for action in (
+    desk = runtime.cases.desk
+    news = CaseNews(desk, runtime.deployment)
+    answers: list[Action] = [
         ActionAnswerPolicy(runtime.searcher, runtime.deployment),
         ActionHandoff(runtime.deployment),
+        ActionEligibilityResult(runtime.rules, runtime.questions, runtime.deployment),
+        ActionApplyAssistance(),
+        ActionQueryCase(),
+        ActionCaseStatus(desk, runtime.cases.guard, runtime.deployment),
+        ActionDeclineOffer(),
+        ActionDefaultFallback(),
+    ]
+    plain: list[Action] = [
         ValidateEligibilityForm(
             runtime.rules, runtime.deployment, runtime.gazetteer, runtime.vocabulary
         ),
         *(ActionAskFact(question) for question in runtime.questions.values()),
-        ActionEligibilityResult(runtime.rules, runtime.questions, runtime.deployment),
-        ActionApplyAssistance(runtime.deployment),
-        ActionQueryCase(runtime.deployment),
-        ActionDeclineOffer(),
-        ActionDefaultFallback(),
-    ):
+        ValidateCaseForm(runtime.deployment, runtime.vocabulary),
+        *case_questions(runtime.deployment, runtime.questions),
+        ActionSubmitCase(desk, runtime.deployment),
+        ActionCancelCase(),
+        ActionCaseNews(news),
+        ValidateCaseLookupForm(),
+        *lookup_questions(),
+    ]
+    executor = ActionExecutor()
+    # An answer is preceded by the number of a queued application delivered since.
+    for action in answers:
+        executor.register_action(
+            WithCaseNews(action, news) if isinstance(action, SafeAction) else action
+        )
+    for action in plain:
         executor.register_action(action)
     return executor
 
 
 def serve(settings: ActionSettings) -> None:
+    install_redaction()
     runtime = Runtime.start(settings)
     app = create_app(build_executor(runtime), cors_origins=[])
+    stop = asyncio.Event()
+
+    async def start_relay(app: Sanic) -> None:
+        interval = runtime.cases.settings.relay_interval
+        app.add_task(runtime.cases.desk.run_relay(interval, stop), name="outbox-relay")
+
+    async def stop_relay(app: Sanic) -> None:
+        stop.set()
+        await runtime.cases.close()
+
+    app.register_listener(start_relay, "after_server_start")
+    app.register_listener(stop_relay, "before_server_stop")
     log.info("action server listening on http://%s:%d", settings.host, settings.port)
     # One process: the runtime (index, model) is built once and is not picklable.
     app.prepare(host=settings.host, port=settings.port, single_process=True, access_log=False)

@@ -63,6 +63,21 @@ def test_domain_keeps_the_contract() -> None:
     assert "eligibility_result" in domain["slots"]
 
 
+def test_every_question_of_the_case_forms_has_an_action_that_asks_it() -> None:
+    domain = _yaml(ROOT / "bot" / "domain.yml")
+    actions = set(domain["actions"])
+    for form in ("case_form", "case_lookup_form"):
+        for slot in domain["forms"][form]["required_slots"]:
+            assert slot in domain["slots"], slot
+            assert {f"action_ask_{slot}", f"action_ask_{form}_{slot}"} & actions, slot
+        assert f"validate_{form}" in actions
+    # Personal data is read by the validator only, never by a mapping that
+    # could fill it from a message sent outside the form.
+    for slot in ("contact_name", "contact_phone", "id_number", "credit_code"):
+        assert domain["slots"][slot]["mappings"] == [{"type": "custom"}]
+        assert domain["slots"][slot]["influence_conversation"] is False
+
+
 def test_training_data_is_varied_and_held_out_data_is_separate() -> None:
     training: dict[str, set[str]] = {}
     for path in (ROOT / "nlu_data").glob("*.yml"):
