@@ -106,6 +106,7 @@ class CaseDesk:
                 application,
                 limit=self._max_per_sender,
                 window=self._window,
+                hold=timedelta(seconds=self._budget + 1),
             )
         except IdempotencyConflict:
             return Conflict()

@@ -155,8 +155,13 @@ class Outbox:
         *,
         limit: int,
         window: timedelta = timedelta(hours=24),
+        hold: timedelta = timedelta(0),
     ) -> OutboxEntry:
         """Write the application ahead of delivery; return its entry.
+
+        `hold`: how long the relay leaves the new entry alone — the submitter
+        is delivering it meanwhile, and a second create racing the first
+        would only cost the case system a replay.
 
         The same key again returns the existing entry (IdempotencyConflict if
         it carried another application). A new application is refused with
@@ -198,7 +203,7 @@ class Outbox:
                     payload,
                     OutboxState.PENDING.value,
                     _iso(now),
-                    _iso(now),
+                    _iso(now + hold),
                 ),
             )
             row = connection.execute("SELECT * FROM outbox WHERE key = ?", (key,)).fetchone()

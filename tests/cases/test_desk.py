@@ -299,3 +299,30 @@ def test_retries_back_off_to_a_ceiling() -> None:
     delays = [retry_delay(n) for n in range(1, 12)]
     assert delays == sorted(delays)
     assert delays[0] == timedelta(seconds=15) and delays[-1] == timedelta(minutes=10)
+
+
+async def test_the_relay_leaves_an_entry_alone_while_its_submitter_delivers_it(
+    desk: CaseDesk, backend: Switchable, outbox: Outbox, clock: Clock, sql_backend: SqlCaseBackend
+) -> None:
+    backend.delay = 0.5  # the submitter's create is in flight...
+    submitting = asyncio.create_task(desk.submit(application(), key="k-held", sender="s-held"))
+    await asyncio.sleep(0.1)
+    assert await desk.relay_once() == 0  # ...so the relay does not send a second one
+    assert isinstance(await submitting, Submitted)
+    assert backend.calls == 1
+    # An entry whose submitter died mid-delivery is the relay's after the budget.
+    clock.now += timedelta(seconds=5)
+    assert outbox.due() == []  # delivered already: nothing left to relay
+    assert sql_backend.count() == 1
+
+
+async def test_an_entry_whose_submitter_died_is_relayed_after_the_hold(
+    desk: CaseDesk, outbox: Outbox, clock: Clock, sql_backend: SqlCaseBackend
+) -> None:
+    # What a crash between the write-ahead and the create leaves behind.
+    outbox.add("k-orphan", "s-orphan", application(), limit=3, hold=timedelta(seconds=3))
+    assert await desk.relay_once() == 0
+    clock.now += timedelta(seconds=4)
+    assert await desk.relay_once() == 1
+    [entry] = await desk.news_for("s-orphan")
+    assert entry.case_number == sql_backend.list_cases()[0].case_number
