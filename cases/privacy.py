@@ -91,6 +91,10 @@ _PHONE_ONLY = re.compile(_PHONE)
 # region segment is six): a line without them is returned at once.
 _CANDIDATE = re.compile(r"[0-9０-９]{4}")
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Rasa's debug logs print JSON with non-ASCII characters escaped: in
+# "\u8bc1370402…" the escape's last hex digit is no part of the number that
+# follows, so escapes are cut out before matching (kept, as separators).
+_ESCAPE = re.compile(r"(\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}))")
 
 
 def _mask_phone_match(match: re.Match[str]) -> str:
@@ -122,7 +126,11 @@ def redact(text: str) -> str:
     if not _CANDIDATE.search(text):
         return text
     ascii_digits = text.translate(_FULL_WIDTH_DIGITS)
-    masked = _PERSONAL.sub(_mask_match, ascii_digits)
+    parts = _ESCAPE.split(ascii_digits)
+    # Even positions are text, odd ones the escapes between them.
+    masked = "".join(
+        part if index % 2 else _PERSONAL.sub(_mask_match, part) for index, part in enumerate(parts)
+    )
     return text if masked == ascii_digits else masked
 
 

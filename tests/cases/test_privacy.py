@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import sys
 import time
@@ -112,6 +113,17 @@ def test_a_phone_at_the_end_of_a_failed_credit_candidate_is_still_masked() -> No
     token = "ABCDEFG13812345678"  # 18 characters of the credit alphabet
     assert not credit_code(token).ok
     assert redact(f"x {token} y") == "x ABCDEFG138****5678 y"
+
+
+def test_redact_sees_numbers_inside_json_with_escaped_chinese() -> None:
+    # How Rasa's debug log prints a message: an escape's hex digit ("\u8bc1")
+    # sits right before the number and must not hide it.
+    line = json.dumps({"text": "我手机13905329876，身份证370402198802141230，码91350100M000100Y43"})
+    masked = redact(line)
+    assert "13905329876" not in masked and "139****9876" in masked
+    assert "370402198802141230" not in masked and "3704**********1230" in masked
+    assert "91350100M000100Y43" not in masked
+    assert json.loads(masked)["text"].startswith("我手机139****9876，身份证")
 
 
 def test_redact_is_idempotent() -> None:
