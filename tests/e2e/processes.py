@@ -42,6 +42,9 @@ def answers(url: str) -> bool:
         return False
 
 
+CASE_TOKEN = "e2e-case-token"
+
+
 @dataclass
 class Process:
     name: str
@@ -64,6 +67,12 @@ class Process:
             time.sleep(0.5)
         raise RuntimeError(f"{self.name} did not become healthy in {timeout:.0f} s; see {self.log}")
 
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no goodbye — a crash."""
+        if self.popen and self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait()
+
     def stop(self) -> None:
         if self.popen and self.popen.poll() is None:
             self.popen.send_signal(signal.SIGINT)
@@ -85,7 +94,7 @@ class Stack:
     processes: dict[str, Process] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        ports = {name: free_port() for name in ("actions", "rasa", "gateway")}
+        ports = {name: free_port() for name in ("cases", "actions", "rasa", "gateway")}
         self.env = rasa_env(ROOT) | {
             "ACTIONS_PORT": str(ports["actions"]),
             "RASA_PORT": str(ports["rasa"]),
@@ -97,10 +106,29 @@ class Stack:
             "TRACKER_DIALECT": "sqlite",
             "TRACKER_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
             "KNOWLEDGE_DATA_DIR": str(self.index_dir),
+            # The bot talks to the reference case system over HTTP, as it
+            # would to a centre's own; its fault injection serves the outage tests.
+            "CASE_BACKEND": "http",
+            "CASE_API_URL": f"http://127.0.0.1:{ports['cases']}",
+            "CASE_API_TOKEN": CASE_TOKEN,
+            "CASE_SUBMIT_BUDGET": "4",
+            "CASE_OUTBOX_PATH": str(self.workdir / "outbox.db"),
+            "CASE_RELAY_INTERVAL": "1",
+            "CASE_SERVER_PORT": str(ports["cases"]),
+            "CASE_SERVER_TOKEN": CASE_TOKEN,
+            "CASE_SERVER_DATABASE_URL": f"sqlite:///{self.workdir / 'case-system.db'}",
+            "CASE_SERVER_ENCRYPTION_KEY": "VGhpcy1pcy1hLXRlc3Qta2V5LW9ubHktMzJieXRlcyE=",
+            "CASE_SERVER_FAULTS": "1",
         }
         python = str(ROOT / ".venv" / "bin" / "python")
         rasa = str(ROOT / ".venv-rasa" / "bin" / "rasa")
         self.processes = {
+            "cases": Process(
+                "cases",
+                [python, "-m", "cases.server"],
+                f"http://127.0.0.1:{ports['cases']}/health",
+                self.workdir / "cases.log",
+            ),
             "actions": Process(
                 "actions",
                 [python, "-m", "actions"],
@@ -118,6 +146,8 @@ class Stack:
                     "bot/endpoints.yml",
                     "--credentials",
                     "bot/credentials.yml",
+                    "--logging-config-file",
+                    "bot/logging.yml",
                     "--enable-api",
                     "--auth-token",
                     "e2e-token",
@@ -125,6 +155,9 @@ class Stack:
                     "127.0.0.1",
                     "--port",
                     str(ports["rasa"]),
+                    # The most talkative logs there are: every message, parse
+                    # and slot. tests/e2e/test_logs.py checks them for leaks.
+                    "--debug",
                 ],
                 f"http://127.0.0.1:{ports['rasa']}/status?token=e2e-token",
                 self.workdir / "rasa.log",
@@ -142,6 +175,10 @@ class Stack:
         return f"http://127.0.0.1:{self.env['GATEWAY_PORT']}"
 
     @property
+    def case_system(self) -> str:
+        return self.env["CASE_API_URL"]
+
+    @property
     def rasa(self) -> str:
         return self.env["RASA_URL"]
 
@@ -152,3 +189,6 @@ class Stack:
     def stop(self, name: str | None = None) -> None:
         for process in [self.processes[name]] if name else reversed(self.processes.values()):
             process.stop()
+
+    def kill(self, name: str) -> None:
+        self.processes[name].kill()
