@@ -319,6 +319,19 @@ def retry_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbox_module, "FIRST_RETRY", timedelta(0))
 
 
+async def test_three_503s_then_created_is_one_case_and_its_number_is_told(
+    open_cases: OpenCases, over_http: dict[str, str], case_server: Server, deployment: Deployment
+) -> None:
+    cases = open_cases(over_http | {"CASE_SUBMIT_BUDGET": "8"})
+    case_server.plan.configure({"fail_next": 3, "fail_status": 503})
+    events, [message] = await act(ActionSubmitCase(cases.desk, deployment), confirmation())
+    [record] = case_server.store.list_cases()
+    assert case_server.plan.to_json()["creates_seen"] == 4  # three refused, one stored
+    assert message["custom"]["case_number"] == record.case_number
+    assert record.case_number in message["text"]
+    assert slots_set(events)["case_number"] == record.case_number
+
+
 @pytest.mark.usefixtures("retry_at_once")
 async def test_when_the_case_system_returns_the_next_message_tells_the_number_once(
     open_cases: OpenCases, over_http: dict[str, str], case_server: Server, deployment: Deployment
