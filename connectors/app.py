@@ -42,6 +42,7 @@ from connectors.rasa_client import RasaClient, RasaTimeouts
 from connectors.sessions import Conversation, ConversationLocks, SessionSigner
 from connectors.settings import GatewaySettings
 from connectors.typedefs import LOCKS, RASA_CLIENT, SETTINGS, SIGNER
+from connectors.wechat import setup_wechat
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def init_app(settings: GatewaySettings) -> web.Application:
         )
     app.cleanup_ctx.append(rasa_client_ctx)
     setup_routes(app)
+    setup_wechat(app)  # /wechat, only when WECHAT_TOKEN is set; after the Rasa client
     return app
 
 
