@@ -30,11 +30,13 @@ def main(env: Mapping[str, str] | None = None) -> int:
     install_redaction()  # every log line, aiohttp's access log included
     try:
         settings = GatewaySettings.from_env(env)
+        # Channels read their own settings (WECHAT_*, …) while the app is built.
+        app = init_app(settings)
     except ConfigError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
     log.info("gateway on %s:%d, Rasa at %s", settings.host, settings.port, settings.rasa_url)
-    web.run_app(init_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
 
 
