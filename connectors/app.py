@@ -43,6 +43,7 @@ from connectors.sessions import Conversation, ConversationLocks, SessionSigner
 from connectors.settings import GatewaySettings
 from connectors.typedefs import LOCKS, RASA_CLIENT, SETTINGS, SIGNER
 from connectors.wechat import setup_wechat
+from connectors.widget import setup_widget
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def init_app(settings: GatewaySettings) -> web.Application:
     app.cleanup_ctx.append(rasa_client_ctx)
     setup_routes(app)
     setup_wechat(app)  # /wechat, only when WECHAT_TOKEN is set; after the Rasa client
+    setup_widget(app)  # /, /widget.js, /api/v1/feedback; CORS and rate limits on the API
     return app
 
 

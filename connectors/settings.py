@@ -14,6 +14,13 @@ is overridden by the environment:
     BUSY_TEXT              what a person sees when Rasa fails (系统繁忙，请稍后再试。)
     RASA_TOKEN             secret: Rasa HTTP API token        (none)
     GATEWAY_SECRET         secret: signs session ids; required in production
+    FEEDBACK_DB_PATH       SQLite file of the widget's 👍/👎   (data/feedback/feedback.db)
+    WIDGET_ALLOWED_ORIGINS origins (comma-separated) that may call the chat API
+                           from a browser, besides the gateway's own  (none)
+    RATE_LIMIT_IP_PER_MINUTE       chat + feedback requests per client IP (30; 0 = off)
+    RATE_LIMIT_SESSION_PER_MINUTE  chat + feedback requests per session   (20; 0 = off)
+    TRUSTED_PROXIES        reverse proxies (IPs or networks, comma-separated) whose
+                           X-Forwarded-For names the client  (127.0.0.1,::1)
 
 Without GATEWAY_SECRET outside production, a random secret is made for this
 process: it works, but every session id is forgotten on restart (app.py logs a
@@ -23,6 +30,7 @@ bad deployment stops at once instead of failing on the first user's message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -62,6 +70,11 @@ class GatewaySettings:
     rasa_token: str | None = field(default=None, repr=False)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     secret_is_ephemeral: bool = True
+    feedback_db_path: Path = Path("data/feedback/feedback.db")
+    widget_allowed_origins: tuple[str, ...] = ()
+    rate_limit_ip_per_minute: int = 30
+    rate_limit_session_per_minute: int = 20
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -110,6 +123,9 @@ class GatewaySettings:
                 raise ConfigError(f"{name.upper()} must be positive")
         if not self.busy_text.strip():
             raise ConfigError("BUSY_TEXT must not be empty")
+        for name in ("rate_limit_ip_per_minute", "rate_limit_session_per_minute"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name.upper()} must be 0 (off) or more")
 
 
 _ENV_NAMES = {
@@ -121,6 +137,11 @@ _ENV_NAMES = {
     "rasa_read_timeout": "RASA_READ_TIMEOUT",
     "max_message_chars": "MAX_MESSAGE_CHARS",
     "busy_text": "BUSY_TEXT",
+    "feedback_db_path": "FEEDBACK_DB_PATH",
+    "widget_allowed_origins": "WIDGET_ALLOWED_ORIGINS",
+    "rate_limit_ip_per_minute": "RATE_LIMIT_IP_PER_MINUTE",
+    "rate_limit_session_per_minute": "RATE_LIMIT_SESSION_PER_MINUTE",
+    "trusted_proxies": "TRUSTED_PROXIES",
 }
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
@@ -130,7 +151,50 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "rasa_connect_timeout": float,
     "rasa_read_timeout": float,
     "max_message_chars": int,
+    "feedback_db_path": lambda raw: Path(str(raw)).expanduser(),
+    "widget_allowed_origins": lambda raw: tuple(_origin(item) for item in _items(raw)),
+    "rate_limit_ip_per_minute": int,
+    "rate_limit_session_per_minute": int,
+    "trusted_proxies": lambda raw: tuple(_network(item) for item in _items(raw)),
 }
+
+
+def _items(raw: Any) -> list[str]:
+    """A comma-separated string (environment) or a list (YAML) as clean items."""
+    parts = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+    return [str(part).strip() for part in parts if str(part).strip()]
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(raw: str) -> str:
+    """An origin as browsers serialise it in the Origin header: scheme://host[:port].
+
+    Lower case and without a default port, so that an exact string match
+    against the header is right; "null" and "*" are refused: "null" is what
+    sandboxed frames and file:// pages send, and any page can be one.
+    """
+    url = urlsplit(raw.rstrip("/"))
+    if (
+        url.scheme not in _DEFAULT_PORTS
+        or not url.hostname
+        or url.path
+        or url.query
+        or url.fragment
+        or url.username is not None
+    ):
+        raise ValueError(f"not an origin: {raw!r}")
+    host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    port = url.port  # raises ValueError on a bad port
+    if port is not None and port != _DEFAULT_PORTS[url.scheme]:
+        host += f":{port}"
+    return f"{url.scheme}://{host}"
+
+
+def _network(raw: str) -> str:
+    """An IP address or network, normalised (`10.0.0.0/8`, `127.0.0.1/32`)."""
+    return str(ipaddress.ip_network(raw, strict=False))
 
 
 def _convert(name: str, raw: Any) -> Any:

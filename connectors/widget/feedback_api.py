@@ -1,0 +1,73 @@
+"""POST /api/v1/feedback: a 👍 or 👎 from the widget, stored for the curators.
+
+    {"session_id", "rating": "up"|"down", "question", "answer"}  ->  204
+
+The body is small by nature, so anything over 8 KiB is refused before it is
+read. Only a conversation the gateway issued may rate (the session id is
+checked like the chat API's), which keeps the table free of made-up
+entries. SQLite runs in a worker thread; a failure of the store is a 503 for
+this request and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from typing import Any
+
+from aiohttp import web
+
+from connectors.errors import BadRequest, PayloadTooLarge
+from connectors.typedefs import SIGNER
+from connectors.widget.errors import FeedbackUnavailable, InvalidFeedback
+from connectors.widget.feedback import Rating
+from connectors.widget.keys import FEEDBACK
+from connectors.widget.paths import FEEDBACK_MAX_BYTES
+
+log = logging.getLogger(__name__)
+
+
+async def post_feedback(request: web.Request) -> web.Response:
+    """Store one rating; 204 with no body."""
+    body = await _read_small_json(request)
+    conversation = request.app[SIGNER].verify(body.get("session_id"))
+    if conversation is None:
+        raise InvalidFeedback(
+            "session id missing or not ours", message="会话已失效，无法记录反馈。"
+        )
+    try:
+        rating = Rating(str(body.get("rating")))
+    except ValueError as exc:
+        raise InvalidFeedback("rating is not up or down") from exc
+    question, answer = body.get("question", ""), body.get("answer")
+    if not isinstance(question, str) or not isinstance(answer, str) or not answer.strip():
+        raise InvalidFeedback("question or answer missing or not a string")
+    store = request.app[FEEDBACK]
+    try:
+        await asyncio.to_thread(
+            store.record, conversation.sender_id, rating, question.strip(), answer.strip()
+        )
+    except (sqlite3.Error, OSError) as exc:
+        raise FeedbackUnavailable(
+            f"cannot write {store.path}: {type(exc).__name__}: {exc}"
+        ) from exc
+    log.info("feedback %s recorded for %s", rating.value, conversation.sender_id)
+    return web.Response(status=204)
+
+
+async def _read_small_json(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object of at most FEEDBACK_MAX_BYTES bytes."""
+    if request.content_length is not None and request.content_length > FEEDBACK_MAX_BYTES:
+        raise PayloadTooLarge(f"Content-Length {request.content_length} over {FEEDBACK_MAX_BYTES}")
+    raw = await request.read()  # a chunked body stops at the app's client_max_size
+    if len(raw) > FEEDBACK_MAX_BYTES:
+        raise PayloadTooLarge(f"body of {len(raw)} bytes over {FEEDBACK_MAX_BYTES}")
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise BadRequest("body is not JSON", message="请求格式不正确，应为 JSON。") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("body is not a JSON object", message="请求格式不正确，应为 JSON 对象。")
+    return body
