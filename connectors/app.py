@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from connectors.console import setup_console
 from connectors.errors import (
     BadRequest,
     EmptyMessage,
@@ -73,6 +74,7 @@ def init_app(settings: GatewaySettings) -> web.Application:
     setup_routes(app)
     setup_wechat(app)  # /wechat, only when WECHAT_TOKEN is set; after the Rasa client
     setup_widget(app)  # /, /widget.js, /api/v1/feedback; CORS and rate limits on the API
+    setup_console(app)  # /console, /api/v1/search; after the widget, whose feedback it reads
     return app
 
 

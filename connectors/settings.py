@@ -21,6 +21,12 @@ is overridden by the environment:
     RATE_LIMIT_SESSION_PER_MINUTE  chat + feedback requests per session   (20; 0 = off)
     TRUSTED_PROXIES        reverse proxies (IPs or networks, comma-separated) whose
                            X-Forwarded-For names the client  (127.0.0.1,::1)
+    CONSOLE_DB_PATH        SQLite file of the console's accounts, sessions and
+                           unanswered questions    (data/console/console.db)
+    CONSOLE_IDLE_MINUTES   a console session ends after this long unused   (30)
+    CONSOLE_SESSION_HOURS  and after this long in any case                 (12)
+    CONSOLE_API_KEYS       secret: bearer keys (comma-separated, each at least 32
+                           characters) for the hotline's systems on /api/v1/search
 
 Without GATEWAY_SECRET outside production, a random secret is made for this
 process: it works, but every session id is forgotten on restart (app.py logs a
@@ -45,7 +51,7 @@ import yaml
 from connectors.errors import ConfigError
 
 MIN_SECRET_CHARS = 32
-SECRET_FIELDS = frozenset({"secret", "rasa_token"})
+SECRET_FIELDS = frozenset({"secret", "rasa_token", "console_api_keys"})
 
 
 class Environment(StrEnum):
@@ -75,6 +81,10 @@ class GatewaySettings:
     rate_limit_ip_per_minute: int = 30
     rate_limit_session_per_minute: int = 20
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    console_db_path: Path = Path("data/console/console.db")
+    console_idle_minutes: int = 30
+    console_session_hours: int = 12
+    console_api_keys: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -93,6 +103,8 @@ class GatewaySettings:
                 values[name] = env[var].strip()
         if env.get("RASA_TOKEN"):
             values["rasa_token"] = env["RASA_TOKEN"]
+        if env.get("CONSOLE_API_KEYS", "").strip():
+            values["console_api_keys"] = env["CONSOLE_API_KEYS"]
         changes = {name: _convert(name, raw) for name, raw in values.items()}
         settings = replace(cls(), **changes)
         secret = env.get("GATEWAY_SECRET", "")
@@ -126,6 +138,16 @@ class GatewaySettings:
         for name in ("rate_limit_ip_per_minute", "rate_limit_session_per_minute"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name.upper()} must be 0 (off) or more")
+        for name in ("console_idle_minutes", "console_session_hours"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name.upper()} must be positive")
+        if self.console_idle_minutes > self.console_session_hours * 60:
+            raise ConfigError("CONSOLE_IDLE_MINUTES must not exceed CONSOLE_SESSION_HOURS")
+        if any(len(key) < MIN_SECRET_CHARS for key in self.console_api_keys):
+            # A short key can be guessed; the search API has no rate limit of its own.
+            raise ConfigError(
+                f"each CONSOLE_API_KEYS key needs at least {MIN_SECRET_CHARS} characters"
+            )
 
 
 _ENV_NAMES = {
@@ -142,6 +164,9 @@ _ENV_NAMES = {
     "rate_limit_ip_per_minute": "RATE_LIMIT_IP_PER_MINUTE",
     "rate_limit_session_per_minute": "RATE_LIMIT_SESSION_PER_MINUTE",
     "trusted_proxies": "TRUSTED_PROXIES",
+    "console_db_path": "CONSOLE_DB_PATH",
+    "console_idle_minutes": "CONSOLE_IDLE_MINUTES",
+    "console_session_hours": "CONSOLE_SESSION_HOURS",
 }
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
@@ -156,6 +181,10 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "rate_limit_ip_per_minute": int,
     "rate_limit_session_per_minute": int,
     "trusted_proxies": lambda raw: tuple(_network(item) for item in _items(raw)),
+    "console_db_path": lambda raw: Path(str(raw)).expanduser(),
+    "console_idle_minutes": int,
+    "console_session_hours": int,
+    "console_api_keys": lambda raw: tuple(_items(raw)),
 }
 
 
