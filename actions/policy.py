@@ -101,5 +101,8 @@ class ActionAnswerPolicy(SafeAction):
                 "需要转人工吗？"
             ),
             buttons=[HANDOFF_BUTTON, {"title": "不用了", "payload": "/deny"}],
+            # Machine-readable for the channels: the console lists these
+            # questions for the knowledge curators.
+            json_message={"type": "no_answer", "reason": reason or "no_basis"},
         )
         return [SlotSet("pending_offer", "handoff")]

@@ -1,7 +1,8 @@
 """Notice, in the chat API's replies, the questions the bot had no basis to answer.
 
-The action server sends no machine-readable "no answer" marker: when the
-corpus holds nothing to answer from, `ActionAnswerPolicy._no_basis`
+The action server marks the reply with a custom payload {"type": "no_answer"}.
+Before it did (and for a bot that still does not), the reply is recognised by
+its shape: when the corpus holds nothing to answer from, `ActionAnswerPolicy._no_basis`
 (actions/policy.py) says so in words and offers a person with exactly two
 buttons, 转人工 (`/ask_human`) and 不用了 (`/deny`), and cites nothing. No
 other reply of the bot pairs those two payloads (the eligibility offer pairs
@@ -35,6 +36,7 @@ from connectors.widget.paths import CHAT_PATH
 log = logging.getLogger(__name__)
 
 NO_BASIS_PAYLOADS = frozenset({"/ask_human", "/deny"})
+NO_ANSWER_TYPE = "no_answer"  # the marker actions/policy.py now sends with that reply
 
 
 def _payloads(message: Any) -> set[str]:
@@ -46,10 +48,17 @@ def _payloads(message: Any) -> set[str]:
     }
 
 
+def _marked(message: Any) -> bool:
+    custom = message.get("custom") if isinstance(message, dict) else None
+    return isinstance(custom, dict) and custom.get("type") == NO_ANSWER_TYPE
+
+
 def shows_no_basis(messages: object) -> bool:
     """Whether chat messages are the bot's "the policy documents hold no answer" reply."""
     if not isinstance(messages, list):
         return False
+    if any(_marked(m) for m in messages):
+        return True
     if any(isinstance(m, dict) and m.get("citations") for m in messages):
         return False
     return any(_payloads(m) >= NO_BASIS_PAYLOADS for m in messages)

@@ -60,6 +60,7 @@ def test_no_basis_means_no_guess_and_an_offer_of_a_person(
     events, [message] = run(action, tracker(question, "ask_policy"))
     assert "没有能回答这个问题的内容" in message["text"] and "12345" in message["text"]
     assert "citations" not in (message.get("custom") or {})
+    assert (message.get("custom") or {}).get("type") == "no_answer"  # for the console's list
     assert slots_set(events)["pending_offer"] == "handoff"
 
 

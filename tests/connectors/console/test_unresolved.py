@@ -58,6 +58,8 @@ OFFER_TO_APPLY: list[dict[str, Any]] = [
         ([], False),
         (None, False),
         ([{"buttons": "not a list"}, "text"], False),
+        ([{"text": "抱歉……", "custom": {"type": "no_answer", "reason": "no_basis"}}], True),
+        ([{"text": "答复", "custom": {"type": "handoff"}}], False),
     ],
 )
 def test_the_no_basis_reply_is_recognised_by_its_payloads(messages: Any, expected: bool) -> None:
