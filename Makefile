@@ -19,7 +19,7 @@ help:
 	@echo "make test    run the whole test suite (runs setup first when needed)"
 	@echo "make lint    ruff check, ruff format --check, mypy"
 	@echo "make eval    retrieval quality on the dev set, with baselines"
-	@echo "make bench   latency, build time and memory benchmarks"
+	@echo "make bench   latency, build time and memory benchmarks (retrieval, then the gateway APIs)"
 	@echo "make run     build what is stale, start actions + Rasa + gateway (Ctrl-C stops all)"
 	@echo "make chat    talk to the running assistant in this terminal"
 
@@ -73,6 +73,7 @@ eval: setup
 
 bench: setup
 	$(PY) -m knowledge bench
+	$(PY) scripts/bench_gateway.py
 
 # Re-resolve the pinned set from the *.in files in a scratch venv.
 lock:
