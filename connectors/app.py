@@ -20,7 +20,6 @@ import functools
 import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -38,6 +37,7 @@ from connectors.errors import (
     RequestError,
     UpstreamError,
 )
+from connectors.json_body import read_json_object
 from connectors.messages import ChatMessage, ChatReply, busy_reply, to_chat_messages
 from connectors.rasa_client import RasaClient, RasaTimeouts
 from connectors.sessions import Conversation, ConversationLocks, SessionSigner
@@ -102,7 +102,7 @@ async def health(request: web.Request) -> web.Response:
 async def chat(request: web.Request) -> web.Response:
     """One message from a person, answered by Rasa within that person's conversation."""
     settings = request.app[SETTINGS]
-    body = await _read_json_object(request)
+    body = await read_json_object(request, MAX_BODY_BYTES)
     text = _message_text(body.get("text"), settings.max_message_chars)
     conversation = request.app[SIGNER].resolve(body.get("session_id"))
     if conversation.is_new and body.get("session_id") is not None:
@@ -111,23 +111,6 @@ async def chat(request: web.Request) -> web.Response:
         messages = await _ask_rasa(request.app, conversation, text)
     reply: ChatReply = {"session_id": conversation.session_id, "messages": messages}
     return web.json_response(reply, dumps=_dumps)
-
-
-async def _read_json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object, refusing an oversized body before reading it."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"Content-Length {request.content_length} over {MAX_BODY_BYTES}")
-    try:
-        raw = await request.read()  # client_max_size stops a chunked body at the limit
-    except web.HTTPRequestEntityTooLarge as exc:
-        raise PayloadTooLarge(f"body over {MAX_BODY_BYTES} bytes") from exc
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest("body is not JSON", message="请求格式不正确，应为 JSON。") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("body is not a JSON object", message="请求格式不正确，应为 JSON 对象。")
-    return body
 
 
 def _message_text(raw: object, limit: int) -> str:

@@ -14,12 +14,9 @@ password hashes.
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from connectors.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -47,8 +44,8 @@ CREATE TABLE IF NOT EXISTS unanswered (
 """
 
 
-class ConsoleDatabase:
-    """Connections to the console's SQLite file.
+class ConsoleDatabase(SqliteFile):
+    """Connections to the console's SQLite file (owner-only, foreign keys on).
 
     Args:
         path: the database file; its folder is created when needed.
@@ -56,34 +53,4 @@ class ConsoleDatabase:
     """
 
     def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
-        self.path = path
-        self._timeout = timeout
-        self._ready = False
-        self._ready_lock = threading.Lock()
-
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in a transaction: committed on success, rolled back on an error."""
-        self._prepare()
-        connection = sqlite3.connect(self.path, timeout=self._timeout)
-        try:
-            connection.execute("PRAGMA foreign_keys = ON")  # per connection in SQLite
-            with connection:
-                yield connection
-        finally:
-            connection.close()
-
-    def _prepare(self) -> None:
-        """Create the folder, the file (owner-only) and the tables once per process."""
-        with self._ready_lock:
-            if self._ready:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-            connection = sqlite3.connect(self.path, timeout=self._timeout)
-            try:
-                connection.execute("PRAGMA journal_mode=WAL")  # kept in the file
-                connection.executescript(_SCHEMA)
-            finally:
-                connection.close()
-            self._ready = True
+        super().__init__(path, _SCHEMA, timeout=timeout, owner_only=True, foreign_keys=True)

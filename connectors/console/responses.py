@@ -9,7 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from connectors.console.paths import MAX_BODY_BYTES
-from connectors.errors import BadRequest, PayloadTooLarge
+from connectors.errors import BadRequest
+from connectors.json_body import read_json_object as read_json_body
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
@@ -26,15 +27,4 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     """
     if request.content_type != "application/json":
         raise BadRequest(f"content type {request.content_type[:40]!r}")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"Content-Length {request.content_length} over {MAX_BODY_BYTES}")
-    raw = await request.read()  # a chunked body stops at the app's client_max_size
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"body of {len(raw)} bytes over {MAX_BODY_BYTES}")
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest("body is not JSON", message="请求格式不正确，应为 JSON。") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("body is not a JSON object", message="请求格式不正确，应为 JSON 对象。")
-    return body
+    return await read_json_body(request, MAX_BODY_BYTES)

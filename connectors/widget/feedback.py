@@ -17,15 +17,13 @@ broken still answers chat; WAL lets the console read while the gateway writes.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from cases.privacy import redact
+from connectors.sqlite_file import SqliteFile
 
 MAX_RECENT = 1000
 
@@ -70,34 +68,11 @@ class FeedbackStore:
     """
 
     def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
-        self.path = path
-        self._timeout = timeout
-        self._ready = False
-        self._ready_lock = threading.Lock()
+        self._file = SqliteFile(path, _SCHEMA, timeout=timeout)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self._prepare()
-        connection = sqlite3.connect(self.path, timeout=self._timeout)
-        try:
-            with connection:  # commits, or rolls back on an exception
-                yield connection
-        finally:
-            connection.close()
-
-    def _prepare(self) -> None:
-        """Create the folder, the file and the table once per process."""
-        with self._ready_lock:
-            if self._ready:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=self._timeout)
-            try:
-                connection.execute("PRAGMA journal_mode=WAL")  # kept in the file
-                connection.executescript(_SCHEMA)
-            finally:
-                connection.close()
-            self._ready = True
+    @property
+    def path(self) -> Path:
+        return self._file.path
 
     def record(
         self, conversation: str, rating: Rating | str, question: str, answer: str
@@ -111,7 +86,7 @@ class FeedbackStore:
         entry_rating = Rating(rating)
         created = datetime.now(UTC).replace(microsecond=0)
         masked_question, masked_answer = redact(question), redact(answer)
-        with self._connect() as connection:
+        with self._file.connect() as connection:
             cursor = connection.execute(
                 "INSERT INTO feedback (created_at, conversation, rating, question, answer)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -145,7 +120,7 @@ class FeedbackStore:
             query += " WHERE rating = ?"
             params = (Rating(rating).value,)
         query += " ORDER BY id DESC LIMIT ?"
-        with self._connect() as connection:
+        with self._file.connect() as connection:
             rows = connection.execute(query, (*params, limit)).fetchall()
         return [
             FeedbackEntry(

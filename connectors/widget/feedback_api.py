@@ -12,14 +12,12 @@ this request and nothing else.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
-from typing import Any
 
 from aiohttp import web
 
-from connectors.errors import BadRequest, PayloadTooLarge
+from connectors.json_body import read_json_object
 from connectors.typedefs import SIGNER
 from connectors.widget.errors import FeedbackUnavailable, InvalidFeedback
 from connectors.widget.feedback import Rating
@@ -31,7 +29,7 @@ log = logging.getLogger(__name__)
 
 async def post_feedback(request: web.Request) -> web.Response:
     """Store one rating; 204 with no body."""
-    body = await _read_small_json(request)
+    body = await read_json_object(request, FEEDBACK_MAX_BYTES)
     conversation = request.app[SIGNER].verify(body.get("session_id"))
     if conversation is None:
         raise InvalidFeedback(
@@ -55,19 +53,3 @@ async def post_feedback(request: web.Request) -> web.Response:
         ) from exc
     log.info("feedback %s recorded for %s", rating.value, conversation.sender_id)
     return web.Response(status=204)
-
-
-async def _read_small_json(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object of at most FEEDBACK_MAX_BYTES bytes."""
-    if request.content_length is not None and request.content_length > FEEDBACK_MAX_BYTES:
-        raise PayloadTooLarge(f"Content-Length {request.content_length} over {FEEDBACK_MAX_BYTES}")
-    raw = await request.read()  # a chunked body stops at the app's client_max_size
-    if len(raw) > FEEDBACK_MAX_BYTES:
-        raise PayloadTooLarge(f"body of {len(raw)} bytes over {FEEDBACK_MAX_BYTES}")
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest("body is not JSON", message="请求格式不正确，应为 JSON。") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("body is not a JSON object", message="请求格式不正确，应为 JSON 对象。")
-    return body
