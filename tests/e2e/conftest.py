@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from knowledge.settings import KnowledgeSettings
-from tests.e2e.processes import Stack
+from tests.e2e.processes import ROOT, Stack
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +59,27 @@ class Conversation:
 @pytest.fixture
 def talk(stack: Stack) -> Conversation:
     return Conversation(stack)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, installed by the project's script when missing — never skipped."""
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "ensure-chromium")], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(f"scripts/ensure-chromium failed:\n{result.stderr.strip()}", pytrace=False)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Browser]:
+    """One headless Chromium for every browser test of the session."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

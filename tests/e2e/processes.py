@@ -15,6 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,3 +194,17 @@ class Stack:
 
     def kill(self, name: str) -> None:
         self.processes[name].kill()
+
+    @contextmanager
+    def gateway_with(self, changes: dict[str, str]) -> Iterator[str]:
+        """The gateway restarted with `changes` to its environment; restored afterwards."""
+        self.stop("gateway")
+        self.env.update(changes)
+        self.start("gateway")
+        try:
+            yield self.gateway
+        finally:
+            self.stop("gateway")
+            for name in changes:
+                self.env.pop(name, None)
+            self.start("gateway")

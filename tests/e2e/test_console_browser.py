@@ -22,31 +22,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from tests.e2e.processes import ROOT, Stack
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "artifacts" / "console"
 SEARCH_TIMEOUT_MS = 60_000  # the first search loads the knowledge engine
 AGENT = "zhang.wei"
 PASSWORD = "e2e-console-password-1"
 API_KEY = "e2e-console-key-" + "k" * 32
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's Chromium, installed by the project's script when missing — never skipped."""
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "ensure-chromium")], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scripts/ensure-chromium failed:\n{result.stderr.strip()}", pytrace=False)
-    return CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -65,25 +52,8 @@ def console(stack: Stack) -> Iterator[str]:
         check=False,
     )
     assert added.returncode == 0, added.stderr
-    changes = {"CONSOLE_DB_PATH": str(db), "CONSOLE_API_KEYS": API_KEY}
-    stack.stop("gateway")
-    stack.env.update(changes)
-    stack.start("gateway")
-    try:
-        yield stack.gateway
-    finally:
-        stack.stop("gateway")
-        for name in changes:
-            stack.env.pop(name, None)
-        stack.start("gateway")
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with stack.gateway_with({"CONSOLE_DB_PATH": str(db), "CONSOLE_API_KEYS": API_KEY}) as url:
+        yield url
 
 
 @dataclass

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,15 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from connectors.widget.feedback import FeedbackStore, Rating
 from tests.e2e.processes import ROOT, Stack
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "artifacts" / "widget"
 REPLY_TIMEOUT_MS = 90_000  # a first policy question warms the search; Rasa on two cores
 HOSTILE = "<img src=x onerror=\"window.__xss='widget'\">"
@@ -50,17 +47,6 @@ SITE_PAGE = """<!doctype html>
         data-color="#b3261e" data-position="left"></script>
 </body></html>
 """
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's Chromium, installed by the project's script when missing — never skipped."""
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "ensure-chromium")], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scripts/ensure-chromium failed:\n{result.stderr.strip()}", pytrace=False)
-    return CHROMIUM
 
 
 @dataclass
@@ -97,25 +83,11 @@ def widget_stack(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iter
     site = f"http://localhost:{server.server_address[1]}"  # another host: cross-origin
     feedback_db = tmp_path_factory.mktemp("widget") / "feedback.db"
     changes = {"WIDGET_ALLOWED_ORIGINS": site, "FEEDBACK_DB_PATH": str(feedback_db)}
-    stack.stop("gateway")
-    stack.env.update(changes)
-    stack.start("gateway")
     try:
-        yield WidgetStack(stack.gateway, site, FeedbackStore(feedback_db))
+        with stack.gateway_with(changes) as url:
+            yield WidgetStack(url, site, FeedbackStore(feedback_db))
     finally:
         server.shutdown()
-        stack.stop("gateway")
-        for name in changes:
-            stack.env.pop(name, None)
-        stack.start("gateway")
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
