@@ -39,10 +39,11 @@ from connectors.errors import (
 )
 from connectors.json_body import read_json_object
 from connectors.messages import ChatMessage, ChatReply, busy_reply, to_chat_messages
+from connectors.observers import TurnObserver
 from connectors.rasa_client import RasaClient, RasaTimeouts
 from connectors.sessions import Conversation, ConversationLocks, SessionSigner
 from connectors.settings import GatewaySettings
-from connectors.typedefs import LOCKS, RASA_CLIENT, SETTINGS, SIGNER
+from connectors.typedefs import LOCKS, RASA_CLIENT, SETTINGS, SIGNER, TURN_OBSERVERS
 from connectors.wechat import setup_wechat
 from connectors.widget import setup_widget
 
@@ -65,6 +66,7 @@ def init_app(settings: GatewaySettings) -> web.Application:
     app[SETTINGS] = settings
     app[SIGNER] = SessionSigner(settings.secret)
     app[LOCKS] = ConversationLocks()
+    app[TURN_OBSERVERS] = []
     if settings.secret_is_ephemeral:
         log.warning(
             "GATEWAY_SECRET is not set: using a random secret for this process; "
@@ -82,8 +84,9 @@ async def rasa_client_ctx(app: web.Application) -> AsyncIterator[None]:
     """Open the HTTP client to Rasa on start-up and close it on shutdown."""
     settings = app[SETTINGS]
     timeouts = RasaTimeouts(settings.rasa_connect_timeout, settings.rasa_read_timeout)
+    observers: list[TurnObserver] = app[TURN_OBSERVERS]  # complete once set-up is over
     async with aiohttp.ClientSession() as session:
-        app[RASA_CLIENT] = RasaClient(session, settings.rasa_url, timeouts)
+        app[RASA_CLIENT] = RasaClient(session, settings.rasa_url, timeouts, tuple(observers))
         yield
 
 

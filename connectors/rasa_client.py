@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ import aiohttp
 
 from connectors.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from connectors.messages import RasaMessage
+from connectors.observers import Turn, TurnObserver
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +57,20 @@ class RasaClient:
         session: the application's client session (opened and closed by app.py).
         base_url: Rasa server root, e.g. http://127.0.0.1:5005.
         timeouts: connect and read limits for each request.
+        observers: awaited after every answered turn (see observers.py).
     """
 
     def __init__(
-        self, session: aiohttp.ClientSession, base_url: str, timeouts: RasaTimeouts
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        timeouts: RasaTimeouts,
+        observers: Sequence[TurnObserver] = (),
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._timeouts = timeouts
+        self._observers = observers
 
     async def send(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
@@ -95,7 +103,16 @@ class RasaClient:
         if status != 200:
             # The body is not logged: it may echo what the person typed.
             raise UpstreamError(f"Rasa answered HTTP {status} ({len(raw)} bytes)")
-        return _parse_answer(raw)
+        messages = _parse_answer(raw)
+        await self._tell_observers(Turn(_channel(metadata), sender_id, text, messages))
+        return messages
+
+    async def _tell_observers(self, turn: Turn) -> None:
+        for observer in self._observers:
+            try:
+                await observer(turn)
+            except Exception:  # a listener's bug must never cost the person the answer
+                log.exception("turn observer %r failed for %s", observer, turn.sender_id)
 
     async def is_up(self) -> bool:
         """Whether Rasa's HTTP API answers its greeting; never raises."""
@@ -107,6 +124,11 @@ class RasaClient:
         except (TimeoutError, aiohttp.ClientError, OSError, UnicodeDecodeError) as exc:
             log.debug("Rasa health check failed: %s", _describe(exc))
             return False
+
+
+def _channel(metadata: dict[str, Any] | None) -> str:
+    channel = (metadata or {}).get("channel")
+    return channel if isinstance(channel, str) else "unknown"
 
 
 def _describe(exc: BaseException) -> str:

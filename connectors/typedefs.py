@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from connectors.observers import TurnObserver
 from connectors.rasa_client import RasaClient
 from connectors.sessions import ConversationLocks, SessionSigner
 from connectors.settings import GatewaySettings
@@ -16,3 +17,5 @@ SETTINGS = web.AppKey("settings", GatewaySettings)
 RASA_CLIENT = web.AppKey("rasa_client", RasaClient)  # set while the app runs (cleanup_ctx)
 SIGNER = web.AppKey("signer", SessionSigner)
 LOCKS = web.AppKey("locks", ConversationLocks)
+# Filled while the gateway is set up; handed to the Rasa client at start-up.
+TURN_OBSERVERS: web.AppKey[list[TurnObserver]] = web.AppKey("turn_observers")

@@ -1,4 +1,4 @@
-"""Notice, in the chat API's replies, the questions the bot had no basis to answer.
+"""Notice the questions the bot had no basis to answer, on every channel.
 
 The action server marks the reply with a custom payload {"type": "no_answer"}.
 Before it did (and for a bot that still does not), the reply is recognised by
@@ -11,27 +11,24 @@ other reply of the bot pairs those two payloads (the eligibility offer pairs
 signal. The payloads are the dialogue's contract with every channel; the
 wording is not, so the text is never matched.
 
-The middleware wraps POST /api/v1/chat, reads the reply the handler built
-and the question the person sent (aiohttp keeps the body it already read),
-and stores the question. A failure to store is logged and nothing else: the
-person's answer is never held up or lost by it. WeChat conversations are not
-seen here (their replies go out as XML and 客服消息, not through this route).
+`UnansweredRecorder` is a turn observer (connectors/observers.py): the Rasa
+client tells it of every answered turn, from the web chat API and from WeChat
+alike, and it stores the typed question of each reply that shows no basis. A
+failure to store is logged and nothing else: the person's answer is never
+held up or lost by it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 from typing import Any
 
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
 
 from connectors.console.keys import UNANSWERED
-from connectors.typedefs import SIGNER
-from connectors.widget.paths import CHAT_PATH
+from connectors.observers import Turn
 
 log = logging.getLogger(__name__)
 
@@ -48,69 +45,55 @@ def _payloads(message: Any) -> set[str]:
     }
 
 
-def _marked(message: Any) -> bool:
+def _custom_type(message: Any) -> object:
     custom = message.get("custom") if isinstance(message, dict) else None
-    return isinstance(custom, dict) and custom.get("type") == NO_ANSWER_TYPE
+    return custom.get("type") if isinstance(custom, dict) else None
+
+
+def _cites(message: Any) -> bool:
+    """Citations folded into a chat message, or Rasa's own citations element."""
+    folded = isinstance(message, dict) and bool(message.get("citations"))
+    return folded or _custom_type(message) == "citations"
 
 
 def shows_no_basis(messages: object) -> bool:
-    """Whether chat messages are the bot's "the policy documents hold no answer" reply."""
+    """Whether bot messages (Rasa's or the chat API's) say "the documents hold no answer"."""
     if not isinstance(messages, list):
         return False
-    if any(_marked(m) for m in messages):
+    if any(_custom_type(m) == NO_ANSWER_TYPE for m in messages):
         return True
-    if any(isinstance(m, dict) and m.get("citations") for m in messages):
+    if any(_cites(m) for m in messages):
         return False
     return any(_payloads(m) >= NO_BASIS_PAYLOADS for m in messages)
 
 
-def asked_question(body: bytes) -> str | None:
-    """The person's typed text from a chat request body; None for a button press."""
-    try:
-        request = json.loads(body)
-    except ValueError:
+def asked_question(text: str) -> str | None:
+    """The person's typed question, stripped; None for a button press or blank text."""
+    question = text.strip()
+    if not question or question.startswith("/"):
         return None
-    text = request.get("text") if isinstance(request, dict) else None
-    if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
-        return None
-    return text.strip()
+    return question
 
 
-async def _record(request: web.Request, response: web.Response) -> None:
-    if not isinstance(response.body, bytes):
-        return
-    try:
-        reply = json.loads(response.body)
-    except ValueError:
-        return
-    if not isinstance(reply, dict) or not shows_no_basis(reply.get("messages")):
-        return
-    question = asked_question(await request.read())
-    if question is None:
-        return
-    conversation = request.app[SIGNER].verify(reply.get("session_id"))
-    sender = conversation.sender_id if conversation else "web:unknown"
-    try:
-        await asyncio.to_thread(request.app[UNANSWERED].record, sender, question)
-    except (sqlite3.Error, OSError) as exc:
-        log.warning("unanswered question not stored: %s: %s", type(exc).__name__, exc)
-        return
-    log.info("unanswered question stored for %s", sender)
+class UnansweredRecorder:
+    """The turn observer that stores each question the bot had no basis to answer.
 
+    The store is looked up in the application on each turn, not kept: tests
+    (and nothing else) replace it after the gateway is built.
+    """
 
-def unanswered_middleware() -> Middleware:
-    """Store the question of every chat reply that shows no basis (see module docstring)."""
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
 
-    @web.middleware
-    async def record_unanswered(request: web.Request, handler: Handler) -> web.StreamResponse:
-        response = await handler(request)
-        if (
-            request.method == "POST"
-            and request.path == CHAT_PATH
-            and response.status == 200
-            and isinstance(response, web.Response)
-        ):
-            await _record(request, response)
-        return response
-
-    return record_unanswered
+    async def __call__(self, turn: Turn) -> None:
+        if not shows_no_basis(list(turn.messages)):
+            return
+        question = asked_question(turn.text)
+        if question is None:
+            return
+        try:
+            await asyncio.to_thread(self._app[UNANSWERED].record, turn.sender_id, question)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("unanswered question not stored: %s: %s", type(exc).__name__, exc)
+            return
+        log.info("unanswered question stored for %s (%s)", turn.sender_id, turn.channel)

@@ -45,7 +45,7 @@ from connectors.console.keys import (
     UNANSWERED,
 )
 from connectors.console.lazy import Lazy
-from connectors.console.no_answer import unanswered_middleware
+from connectors.console.no_answer import UnansweredRecorder
 from connectors.console.pages import Pages
 from connectors.console.paths import (
     API_PREFIX,
@@ -68,7 +68,7 @@ from connectors.console.sign_in import session, sign_in, sign_out
 from connectors.console.throttle import SignInThrottle
 from connectors.console.unanswered import UnansweredStore
 from connectors.console.unresolved_api import unresolved
-from connectors.typedefs import SETTINGS
+from connectors.typedefs import SETTINGS, TURN_OBSERVERS
 from knowledge.settings import KnowledgeSettings
 
 
@@ -94,7 +94,7 @@ def setup_console(app: web.Application) -> None:
     )
     install_query_hiding()  # the search question travels in the query string
     app.middlewares.append(console_guard())
-    app.middlewares.append(unanswered_middleware())
+    app[TURN_OBSERVERS].append(UnansweredRecorder(app))
     app.on_response_prepare.append(_private_headers)
     app.on_cleanup.append(_close_cases)
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,14 +95,28 @@ def absent_rasa_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
+# The test's own folder for the gateway's SQLite files (set for every test by
+# `gateway_data_dir`), so no test writes into the checkout's data/ or sees
+# another test's rows.
+DATA_DIR = Path("data")
+
+
+@pytest.fixture(autouse=True)
+def gateway_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(sys.modules[__name__], "DATA_DIR", tmp_path / "gateway-data")
+    return tmp_path / "gateway-data"
+
+
 def gateway_settings(rasa_url: str, **changes: Any) -> GatewaySettings:
-    """Settings for a test gateway: short timeouts, a fixed secret."""
+    """Settings for a test gateway: short timeouts, a fixed secret, files in the test's folder."""
     base = GatewaySettings(
         rasa_url=rasa_url,
         rasa_connect_timeout=0.5,
         rasa_read_timeout=0.5,
         secret=b"s" * 32,
         secret_is_ephemeral=False,
+        feedback_db_path=DATA_DIR / "feedback.db",
+        console_db_path=DATA_DIR / "console.db",
     )
     return replace(base, **changes)
 

@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from connectors.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from connectors.observers import Turn
 from connectors.rasa_client import RasaClient, RasaTimeouts
 from tests.connectors.conftest import FakeRasa
 
@@ -88,3 +89,46 @@ async def test_is_up(
 def test_timeouts_cap_the_total_wait() -> None:
     timeout = RasaTimeouts(connect=2, read=15).client_timeout()
     assert (timeout.connect, timeout.sock_read, timeout.total) == (2, 15, 17)
+
+
+async def test_observers_hear_every_answered_turn_and_none_that_failed(
+    fake_rasa: FakeRasa, http: aiohttp.ClientSession
+) -> None:
+    heard: list[Turn] = []
+
+    async def listen(turn: Turn) -> None:
+        heard.append(turn)
+
+    client = RasaClient(http, fake_rasa.url, TIMEOUTS, observers=[listen])
+    answer = await client.send("wx:o123", "商标被抢注", {"channel": "wechat"})
+    await client.send("web:a", "/ask_human")
+    fake_rasa.mode = "error"
+    with pytest.raises(UpstreamError):
+        await client.send("web:a", "你好")
+    assert heard == [
+        Turn("wechat", "wx:o123", "商标被抢注", answer),
+        Turn(
+            "unknown",
+            "web:a",
+            "/ask_human",
+            [{"recipient_id": "web:a", "text": "收到：/ask_human"}],
+        ),
+    ]
+
+
+async def test_a_failing_observer_costs_nothing_but_a_log_line(
+    fake_rasa: FakeRasa, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    heard: list[str] = []
+
+    async def broken(turn: Turn) -> None:
+        raise RuntimeError("listener bug")
+
+    async def fine(turn: Turn) -> None:
+        heard.append(turn.text)
+
+    client = RasaClient(http, fake_rasa.url, TIMEOUTS, observers=[broken, fine])
+    answer = await client.send("web:a", "你好", {"channel": "web"})
+    assert answer == [{"recipient_id": "web:a", "text": "收到：你好"}]
+    assert heard == ["你好"]  # the next listener still hears it
+    assert "turn observer" in caplog.text and "listener bug" in caplog.text

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from connectors.console.keys import UNANSWERED
 from connectors.wechat.dialogue import TEXT_ONLY, VOICE_UNCLEAR, WELCOME
 from tests.connectors.wechat.conftest import (
     OPENID,
@@ -220,3 +221,35 @@ async def test_message_over_the_gateway_limit_is_not_sent_to_rasa(
     reply = await WeChatPush(client).text("长" * 2001, 1)
     assert reply.content == "消息太长了，请控制在 2000 字以内。"
     assert rasa.received == []
+
+
+async def test_questions_without_an_answer_reach_the_consoles_list(
+    make_gateway: MakeGateway, rasa: TrackerRasa
+) -> None:
+    # What actions/policy.py `_no_basis` sends, as Rasa's REST channel splits it.
+    no_basis = [
+        {
+            "text": "抱歉，现有的政策文件里没有能回答这个问题的内容。需要转人工吗？",
+            "buttons": [
+                {"title": "转人工", "payload": "/ask_human"},
+                {"title": "不用了", "payload": "/deny"},
+            ],
+        },
+        {"custom": {"type": "no_answer", "reason": "low_confidence"}},
+    ]
+    rasa.reply = lambda sender, text: (
+        [dict(m, recipient_id=sender) for m in no_basis]
+        if text.startswith("能")
+        else scripted(sender, text)
+    )
+    client = await make_gateway()
+    push = WeChatPush(client)
+    reply = await push.text("能报销去外地打官司的路费吗？电话13812345678", 1)
+    assert "1. 转人工" in reply.content
+    await push.text("1", 2)  # the 转人工 option: a button press, not a question
+    await push.text("你好", 3)  # answered: not listed
+    recorded = client.app[UNANSWERED].recent(10)
+    assert [(u.conversation, u.question) for u in recorded] == [
+        (f"wx:{OPENID}", "能报销去外地打官司的路费吗？电话138****5678")
+    ]
+    assert rasa.received[1]["message"] == "/ask_human"
