@@ -135,6 +135,29 @@ def _intent(tracker: Tracker) -> tuple[str | None, float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
+# Events after which no slot keeps its earlier value.
+_RESETS = frozenset({"restart", "session_started", "reset_slots"})
+
+
+def value_before_message(tracker: Tracker, slot: str) -> Any:
+    """The value `slot` had before the person's latest message.
+
+    Rasa's own slot mappings run before the form's validation and may already
+    have changed it from an entity in that message; the history still holds
+    what it was.
+    """
+    past_latest_message = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            past_latest_message = True
+        elif kind in _RESETS:
+            return None
+        elif past_latest_message and kind == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 def idempotency_key(sender_id: str, message_id: str) -> str:
     """The key of one confirmed submission: the conversation and the confirming message.
 
@@ -300,9 +323,24 @@ class ValidateCaseForm(FormValidationAction):
     ) -> dict[str, Any]:
         return self._fact(tracker, "ip_type")
 
+    def _answered_before(self, tracker: Tracker, fact: str) -> Any:
+        """The fact's earlier value when this message was not the answer to it.
+
+        An answer the person gave changes only when its question is asked
+        again (a correction at the summary asks it again). Words in another
+        answer are not about it: the 网店 in "网店盗用我们的商标" is the
+        infringer, not the applicant.
+        """
+        if tracker.get_slot("requested_slot") == fact:
+            return None
+        return value_before_message(tracker, fact)
+
     async def validate_applicant_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        earlier = self._answered_before(tracker, "applicant_type")
+        if earlier is not None:
+            return {"applicant_type": earlier}
         canonical = self._vocabulary.canonical("applicant_type", value)
         if canonical is None:
             return self._retry(dispatcher, tracker, "applicant_type", "请点按钮选择申请人的类型。")
@@ -311,6 +349,9 @@ class ValidateCaseForm(FormValidationAction):
     async def validate_ip_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        earlier = self._answered_before(tracker, "ip_type")
+        if earlier is not None:
+            return {"ip_type": earlier}
         canonical = self._vocabulary.canonical("ip_type", value)
         if canonical is None:
             return self._retry(dispatcher, tracker, "ip_type", "请点按钮选择涉及的知识产权类型。")

@@ -83,7 +83,9 @@ def tracker(
     }
     all_slots = {name: None for name in DOMAIN["slots"]} | {"requested_slot": None} | (slots or {})
     all_slots |= set_now or {}
-    events = [{"event": "user", "text": text, "parse_data": message}]
+    # The history that set `slots`, then the message, then what Rasa set from it.
+    events = [{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()]
+    events.append({"event": "user", "text": text, "parse_data": message})
     events += [{"event": "slot", "name": k, "value": v} for k, v in (set_now or {}).items()]
     active = {"name": form} if form else {}
     return Tracker(sender, all_slots, message, events, False, None, active, "action_listen")

@@ -23,6 +23,7 @@ from actions.case_form import (
     PERSONAL_SLOTS,
     ValidateCaseForm,
     idempotency_key,
+    value_before_message,
 )
 from actions.case_questions import case_questions
 from actions.case_submission import ActionSubmitCase
@@ -564,6 +565,39 @@ async def test_a_description_may_contain_a_stop_word(make_form: MakeForm) -> Non
     assert form.slots["case_stopped"] is None
     assert form.slots["case_description"].startswith("对方说算了不赔")
     assert turn.asked == "case_confirmed"
+
+
+async def test_words_in_the_description_do_not_change_earlier_answers(
+    make_form: MakeForm,
+) -> None:
+    form = make_form()
+    await form.through("/affirm", "个人", "商标", NAME, PHONE, "没有")
+    # The NLU tags the infringer's 网店 as an applicant type and 专利 as a right.
+    turn = await form.say(
+        "网店盗用我们注册的商标，还说他们有专利",
+        entities=[
+            {"entity": "applicant_type", "value": "网店"},
+            {"entity": "ip_type", "value": "专利"},
+        ],
+    )
+    assert turn.asked == "case_confirmed"  # not the organisation's name
+    assert (form.slots["applicant_type"], form.slots["ip_type"]) == ("individual", "trademark")
+    assert form.slots["case_description"].startswith("网店盗用")
+    assert "申请人类型：个人" in form.summary() and "涉及权利：商标" in form.summary()
+
+
+def test_the_value_before_the_message_comes_from_the_history() -> None:
+    state = tracker(
+        "我们是公司",
+        "inform",
+        slots={"applicant_type": "individual"},
+        set_now={"applicant_type": "micro_small_enterprise"},
+    )
+    assert state.get_slot("applicant_type") == "micro_small_enterprise"
+    assert value_before_message(state, "applicant_type") == "individual"
+    assert value_before_message(state, "ip_type") is None
+    state.events.insert(1, {"event": "restart"})
+    assert value_before_message(state, "applicant_type") is None
 
 
 # -- interruptions -----------------------------------------------------------------------------
