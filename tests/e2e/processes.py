@@ -198,6 +198,7 @@ class Stack:
     @contextmanager
     def gateway_with(self, changes: dict[str, str]) -> Iterator[str]:
         """The gateway restarted with `changes` to its environment; restored afterwards."""
+        before = {name: self.env.get(name) for name in changes}
         self.stop("gateway")
         self.env.update(changes)
         self.start("gateway")
@@ -205,6 +206,9 @@ class Stack:
             yield self.gateway
         finally:
             self.stop("gateway")
-            for name in changes:
-                self.env.pop(name, None)
+            for name, value in before.items():  # what was set before comes back as it was
+                if value is None:
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = value
             self.start("gateway")

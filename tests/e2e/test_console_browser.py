@@ -1,11 +1,15 @@
 """The hotline agents' console in a real browser — Debian's Chromium, headless.
 
 An agent account is made with the accounts CLI, as an administrator would,
-and the gateway is restarted with that console database and a bearer key for
-the hotline's own systems; it is restored afterwards. The agent signs in
-through the login page and uses the console the way they would on the phone:
-search as they type, copy an answer with the keyboard, run the eligibility
-quick check, look up a case. A screenshot goes to artifacts/console/.
+and the gateway is restarted with that console database, a bearer key for
+the hotline's own systems, and the case store read directly (the SQL store
+the reference case system writes, as a centre on the embedded store has it);
+it is restored afterwards. The agent signs in through the login page and uses
+the console the way they would on the phone: search as they type, copy an
+answer with the keyboard, run the eligibility quick check, look up a case a
+person just applied for and unmask it with a reason, see what the bot could
+not answer; and is sent back to the login page after the idle timeout.
+Screenshots go to artifacts/console/.
 """
 
 from __future__ import annotations
@@ -13,17 +17,23 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
+from cases.settings import CaseSettings
+from cases.sql import SqlCaseBackend
+from tests.e2e.applicant import CASE_NUMBER, answers, fill_form, text_of
+from tests.e2e.conftest import Conversation
 from tests.e2e.processes import ROOT, Stack
 
 pytestmark = pytest.mark.slow
@@ -36,10 +46,14 @@ API_KEY = "e2e-console-key-" + "k" * 32
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
 
+def console_db(stack: Stack) -> Path:
+    return stack.workdir / "console" / "console.db"
+
+
 @pytest.fixture(scope="module")
 def console(stack: Stack) -> Iterator[str]:
     """The gateway restarted with a console database holding one agent, and a bearer key."""
-    db = stack.workdir / "console" / "console.db"
+    db = console_db(stack)
     db.parent.mkdir(parents=True, exist_ok=True)
     accounts = [str(ROOT / ".venv" / "bin" / "python"), "-m", "connectors.console.accounts"]
     added = subprocess.run(
@@ -52,7 +66,15 @@ def console(stack: Stack) -> Iterator[str]:
         check=False,
     )
     assert added.returncode == 0, added.stderr
-    with stack.gateway_with({"CONSOLE_DB_PATH": str(db), "CONSOLE_API_KEYS": API_KEY}) as url:
+    changes = {
+        "CONSOLE_DB_PATH": str(db),
+        "CONSOLE_API_KEYS": API_KEY,
+        # Case lookup straight from the store the reference case system keeps.
+        "CASE_BACKEND": "sql",
+        "CASE_DATABASE_URL": stack.env["CASE_SERVER_DATABASE_URL"],
+        "CASE_ENCRYPTION_KEY": stack.env["CASE_SERVER_ENCRYPTION_KEY"],
+    }
+    with stack.gateway_with(changes) as url:
         yield url
 
 
@@ -241,4 +263,98 @@ def test_screenshot_of_a_working_console(agent: Agent) -> None:
     assert agent.page.evaluate("document.documentElement.scrollWidth") <= 1280
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     agent.page.screenshot(path=str(ARTIFACTS / "console.png"), full_page=True)
+    assert agent.errors == []
+
+
+def case_events(stack: Stack, number: str) -> list[Any]:
+    """The case's history as the case store itself holds it."""
+    settings = CaseSettings(
+        database_url=stack.env["CASE_SERVER_DATABASE_URL"],
+        encryption_keys=stack.env["CASE_SERVER_ENCRYPTION_KEY"],
+    )
+    store = SqlCaseBackend.open(settings)
+    try:
+        return list(store.events(number))
+    finally:
+        store.engine.dispose()
+
+
+def test_a_new_application_is_masked_until_unmasked_with_a_reason(
+    agent: Agent, stack: Stack
+) -> None:
+    applicant = Conversation(stack)
+    answer = answers("网店盗用我们注册的商标卖同款货，想请中心帮忙维权")
+    fill_form(applicant, answer)
+    [number] = CASE_NUMBER.findall(text_of(applicant.send("确认")))
+    phone = "".join(answer["contact_phone"].split())
+
+    agent.open_signed_in()
+    page = agent.page
+    page.locator("#case-number").fill(number.lower())  # typed carelessly
+    page.locator("#case-form").get_by_role("button", name="查询").click()
+    result = page.locator("#case-result")
+    expect(result.locator(".masked-note")).to_be_visible()
+    expect(result).to_contain_text(number)
+    expect(result).to_contain_text(f"{phone[:3]}****{phone[-4:]}")
+    expect(result).to_contain_text("张**")
+    assert phone not in result.inner_text() and "张晓梅" not in result.inner_text()
+
+    unmask = page.locator("#unmask-form")
+    expect(unmask).to_be_visible()
+    unmask.get_by_role("button", name="查看完整信息").click()  # no reason: nothing shown
+    expect(page.locator("#toast")).to_contain_text("请先填写查看完整信息的理由")
+    expect(page.locator("#unmask-reason")).to_be_focused()
+    expect(result.locator(".masked-note")).to_be_visible()
+
+    reason = "申请人来电要求更正联系电话"
+    page.locator("#unmask-reason").fill(reason)
+    unmask.get_by_role("button", name="查看完整信息").click()
+    expect(result.locator(".unmasked-note")).to_be_visible()
+    expect(result).to_contain_text(phone)
+    expect(result).to_contain_text("张晓梅")
+    expect(result.locator(".events")).to_contain_text("查看完整信息")
+    expect(result.locator(".events")).to_contain_text(AGENT)
+    expect(unmask).to_be_hidden()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "case-unmasked.png"), full_page=True)
+
+    audited = [e for e in case_events(stack, number) if e.kind == "unmasked"]
+    assert [(e.actor, e.detail.get("reason")) for e in audited] == [(AGENT, reason)]
+    assert agent.errors == []
+
+
+def test_a_question_the_bot_could_not_answer_reaches_the_curators_list(
+    agent: Agent, stack: Stack
+) -> None:
+    # Questions about intellectual property that no policy document answers.
+    asked_here = ["发明专利从申请到授权一般要审查多长时间？", "外观设计专利的年费每年要交多少钱？"]
+    person = Conversation(stack)
+    refused = []
+    for question in asked_here:
+        messages = person.send(question)
+        if any((m.get("custom") or {}).get("type") == "no_answer" for m in messages):
+            refused.append(question)
+        person.send("不用了")
+    assert refused, "the bot answered every question: pick questions the corpus cannot answer"
+
+    agent.open_signed_in()
+    unanswered = agent.page.locator("#unanswered > li")
+    agent.page.locator("#unresolved-refresh").click()
+    for question in refused:
+        expect(unanswered.filter(has_text=question)).to_have_count(1)
+    assert agent.errors == []
+
+
+def test_an_idle_session_is_sent_back_to_sign_in(agent: Agent, stack: Stack) -> None:
+    agent.open_signed_in()
+    # Half an hour passes without a request: move the session's clock, not the test's.
+    with sqlite3.connect(console_db(stack)) as db:
+        db.execute("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60")
+    agent.type_search("专利侵权")
+    expect(agent.page).to_have_url(agent.gateway + "/console/login?expired=1")
+    expect(agent.page.locator("#notice")).to_have_text("登录已过期，请重新登录。")
+    agent.page.goto(agent.gateway + "/console")  # the old cookie no longer opens it
+    expect(agent.page).to_have_url(re.compile(r"/console/login$"))
+    agent.sign_in()
+    expect(agent.page).to_have_url(agent.gateway + "/console")
     assert agent.errors == []
