@@ -11,9 +11,10 @@ import asyncio
 import socket
 import sys
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from aiohttp import web
@@ -41,6 +42,11 @@ class FakeRasa:
     max_in_flight: int = 0
     release: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
+
+    def add_routes(self, app: web.Application) -> None:
+        """The routes of Rasa this fake speaks (subclasses add theirs)."""
+        app.router.add_get("/", self.hello)
+        app.router.add_post("/webhooks/rest/webhook", self.webhook)
 
     async def hello(self, request: web.Request) -> web.Response:
         if self.mode == "error":
@@ -76,18 +82,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-async def fake_rasa() -> AsyncIterator[FakeRasa]:
-    fake = FakeRasa()
+FakeT = TypeVar("FakeT", bound=FakeRasa)
+
+
+@asynccontextmanager
+async def serving(fake: FakeT) -> AsyncIterator[FakeT]:
+    """`fake` listening on a loopback port (its `url` set) until the block ends."""
     app = web.Application()
-    app.router.add_get("/", fake.hello)
-    app.router.add_post("/webhooks/rest/webhook", fake.webhook)
+    fake.add_routes(app)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     fake.url = str(server.make_url("")).rstrip("/")
-    yield fake
-    fake.release.set()
-    await server.close()
+    try:
+        yield fake
+    finally:
+        fake.release.set()  # a request held by "slow" mode ends before the server closes
+        await server.close()
+
+
+@pytest.fixture
+async def fake_rasa() -> AsyncIterator[FakeRasa]:
+    async with serving(FakeRasa()) as fake:
+        yield fake
 
 
 @pytest.fixture

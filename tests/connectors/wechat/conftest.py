@@ -29,7 +29,7 @@ from wechatpy.utils import WeChatSigner
 
 from connectors.app import init_app
 from connectors.wechat import WECHAT, WeChatChannel
-from tests.connectors.conftest import FakeRasa, gateway_settings
+from tests.connectors.conftest import FakeRasa, gateway_settings, serving
 
 Client = TestClient[web.Request, web.Application]
 
@@ -153,6 +153,10 @@ class TrackerRasa(FakeRasa):
     replaced: list[tuple[str, Any, str | None]] = field(default_factory=list)
     api_token: str = RASA_TOKEN
 
+    def add_routes(self, app: web.Application) -> None:
+        super().add_routes(app)
+        app.router.add_put("/conversations/{conversation_id}/tracker/events", self.replace_events)
+
     async def replace_events(self, request: web.Request) -> web.Response:
         self.replaced.append(
             (
@@ -170,17 +174,8 @@ class TrackerRasa(FakeRasa):
 
 @pytest.fixture
 async def rasa() -> AsyncIterator[TrackerRasa]:
-    fake = TrackerRasa()
-    app = web.Application()
-    app.router.add_get("/", fake.hello)
-    app.router.add_post("/webhooks/rest/webhook", fake.webhook)
-    app.router.add_put("/conversations/{conversation_id}/tracker/events", fake.replace_events)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    fake.url = str(server.make_url("")).rstrip("/")
-    yield fake
-    fake.release.set()
-    await server.close()
+    async with serving(TrackerRasa()) as fake:
+        yield fake
 
 
 def wechat_env(api_url: str, safe: bool = True, **changes: str) -> dict[str, str]:
