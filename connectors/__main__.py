@@ -2,6 +2,8 @@
 
 Settings are read and checked before anything listens, so a deployment with a
 missing secret stops with one line on stderr (exit status 2), not a traceback.
+The access log is the gateway's own (access_log.py): it never prints a query
+string, where WeChat's signatures and the console's search questions travel.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from cases.privacy import install_redaction
+from connectors.access_log import PathOnlyAccessLogger
 from connectors.app import init_app
 from connectors.errors import ConfigError
 from connectors.settings import GatewaySettings
@@ -36,7 +39,13 @@ def main(env: Mapping[str, str] | None = None) -> int:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
     log.info("gateway on %s:%d, Rasa at %s", settings.host, settings.port, settings.rasa_url)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log_class=PathOnlyAccessLogger,
+    )
     return 0
 
 

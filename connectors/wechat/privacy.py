@@ -3,8 +3,9 @@
 An OpenID identifies one person across every message they send the account,
 so the log gets a masked form (`oA***XyZ1`): enough to follow one
 conversation, not enough to find the person. WeChat also puts the OpenID in
-the query string of every POST (`openid=...`), which aiohttp's access log
-prints with the request line: a filter on that logger masks it there too.
+the query string of every POST (`openid=...`). The gateway's access log
+(connectors/access_log.py) prints no query string at all; the filter here
+still masks the parameter for a runner that keeps aiohttp's default line.
 (Phone and ID numbers in any log line are masked by cases.privacy.)
 """
 
