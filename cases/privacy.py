@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from cases.validation import credit_code
+from cases.validation import credit_code, is_number_separator
 
 __all__ = [
     "RedactingFilter",
@@ -68,70 +69,172 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
-# A phone or ID glued to more digits is part of a longer number (an order
-# number, a timestamp), not personal data. Letters around it do not matter:
-# "TEL13812345678" is still a phone. Credit codes mix letters and digits, so
-# for them any letter or digit around means "part of a longer token".
-_PHONE = (
-    r"(?<![0-9])"
-    r"(?P<cc>(?:\+|00)?86[ -]?)?"
-    r"(?P<head>1[3-9][0-9])(?P<sep>[ -]?)[0-9]{4}(?P=sep)(?P<tail>[0-9]{4})"
-    r"(?![0-9])"
+# How numbers are found in free text. People type a number in many shapes —
+# "138.1234.5678", "(138)1234-5678", "１３８—１２３４—５６７８", circled digits,
+# an ID in groups "370402 19900101 1238" — and the validators accept them all
+# (cases/validation.py). Redaction reads text the same way: each character is
+# NFKC-normalised on its own, characters the validators treat as separators
+# become one soft mark, and the number patterns allow that mark between any
+# two of their characters. A soft mark also counts as a boundary, so a number
+# written apart from its neighbours is found while one glued to more digits
+# (an order number, a timestamp) is not personal data. Letters before a phone
+# do not matter ("TEL13812345678"); credit codes mix letters and digits, so
+# for them any letter or digit right beside means "part of a longer token".
+_SOFT = "\x00"  # stands for a run of separators
+_HARD = "\x01"  # stands for an escape sequence, which nothing may cross
+
+
+def _loose(*atoms: str) -> str:
+    """The atoms in a row, with an optional soft mark between any two."""
+    return f"{_SOFT}?".join(atoms)
+
+
+def _either(*choices: str) -> str:
+    return "(?:" + "|".join(choices) + ")"
+
+
+_D = "[0-9]"
+_DATE = _loose(
+    _either(_loose("0", "[1-9]"), _loose("1", "[0-2]")),
+    _either(_loose("0", "[1-9]"), _loose("[12]", _D), _loose("3", "[01]")),
 )
-_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_ID18 = rf"[1-9][0-9]{{5}}(?:18|19|20)[0-9]{{2}}{_DATE}[0-9]{{3}}[0-9Xx]"
-_ID15 = rf"[1-9][0-9]{{5}}[0-9]{{2}}{_DATE}[0-9]{{3}}"
-_CREDIT = r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Za-z])"
+_PHONE = (
+    rf"(?<![0-9])(?P<cc>{_either(_loose('0', '0'), '[+]')}?{_SOFT}?{_loose('8', '6')}{_SOFT}?)?"
+    rf"(?P<mobile>{_loose('1', '[3-9]', *[_D] * 9)})(?![0-9])"
+)
+_ID18 = _loose("[1-9]", *[_D] * 5, _either(_loose("1", "[89]"), _loose("2", "0")), _D, _D)
+_ID18 += _SOFT + "?" + _loose(_DATE, _D, _D, _D, "[0-9Xx]")
+_ID15 = _loose("[1-9]", *[_D] * 7, _DATE, _D, _D, _D)
+_CREDIT = _loose(*["[0-9A-HJ-NP-RTUW-Y]"] * 18)
 _PERSONAL = re.compile(
-    rf"(?P<phone>{_PHONE})|(?<![0-9])(?P<id>{_ID18}|{_ID15})(?![0-9])|(?P<credit>{_CREDIT})",
+    rf"(?P<phone>{_PHONE})"
+    rf"|(?<![0-9])(?P<id>{_ID18}|{_ID15})(?![0-9])"
+    rf"|(?<![0-9A-Za-z])(?P<credit>{_CREDIT})(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
 _PHONE_ONLY = re.compile(_PHONE)
-# Every phone, ID and credit code has four digits in a row (a credit code's
-# region segment is six): a line without them is returned at once.
-_CANDIDATE = re.compile(r"[0-9０-９]{4}")
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Stretches of text that may hold a number: ASCII letters and digits,
+# separators, and the non-ASCII characters NFKC may turn into either. Any
+# other character (Chinese, most punctuation) ends a number, so only these
+# stretches are read character by character.
+_STRETCH = re.compile(
+    "[0-9A-Za-z\\s\\-\u2010-\u2015\u2212\ufe63.\u00b7\u30fb\u2022()"
+    "\u00b2\u00b3\u00b9\u2070-\u209c\u2150-\u218b\u2460-\u24ff\u2776-\u2793"
+    "\u3000\u3007\u3220-\u325f\u3280-\u32bf\uff01-\uff5e\U0001d400-\U0001d7ff"
+    "\U0001f100-\U0001f10c]+"
+)
+_DIGIT_LIKE = re.compile(
+    "[0-9\uff10-\uff19\u2460-\u249b\u24ea-\u24ff\u2776-\u2793\u00b2\u00b3\u00b9"
+    "\u2070-\u2089\u3220-\u3229\u3280-\u3289\U0001d7ce-\U0001d7ff\U0001f100-\U0001f10c]"
+)
+# Every phone, ID and credit code has at least six digits (a credit code's
+# region segment): a line with fewer digit-like characters is returned at once.
+_MIN_DIGITS = 6
 # Rasa's debug logs print JSON with non-ASCII characters escaped: in
 # "\u8bc1370402…" the escape's last hex digit is no part of the number that
-# follows, so escapes are cut out before matching (kept, as separators).
+# follows, so escapes are cut out before matching (kept, as hard boundaries).
 _ESCAPE = re.compile(r"(\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}))")
 
 
-def _mask_phone_match(match: re.Match[str]) -> str:
-    cc, sep = match["cc"] or "", match["sep"]
-    return f"{cc}{match['head']}{sep}****{sep}{match['tail']}"
+class _Marked:
+    """A stretch of text as the patterns read it, and the way back to the original.
+
+    `text` holds one character per significant ASCII character (a circled ⑩
+    gives two), `_SOFT` for each run of separators and `_HARD` for any other
+    character. For a significant character `where[i]` is the original
+    character it comes from and its place among that character's NFKC pieces.
+    """
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        chars: list[str] = []
+        self.where: dict[int, tuple[int, int]] = {}
+        for index, char in enumerate(original):
+            normal = char if char.isascii() else unicodedata.normalize("NFKC", char)
+            if not all((p.isascii() and p.isalnum()) or is_number_separator(p) for p in normal):
+                chars.append(_HARD)  # a character nothing of a number is made of
+                continue
+            for place, piece in enumerate(normal):
+                if piece.isalnum():
+                    self.where[len(chars)] = (index, place)
+                    chars.append(piece)
+                elif not chars or chars[-1] != _SOFT:
+                    chars.append(_SOFT)
+        self.text = "".join(chars)
+
+    def star(self, start: int, end: int, keep_head: int, keep_tail: int) -> set[tuple[int, int]]:
+        """The pieces to star in characters start..end: all significant ones but
+        the first `keep_head` and the last `keep_tail`."""
+        significant = [self.where[i] for i in range(start, end) if i in self.where]
+        return set(significant[keep_head : max(keep_head, len(significant) - keep_tail)])
+
+    def render(self, starred: set[tuple[int, int]]) -> str:
+        """The original with the starred pieces replaced by `*`; the rest as typed."""
+        chars = {index for index, _ in starred}
+        if not chars:
+            return self.original
+        out = []
+        for index, char in enumerate(self.original):
+            if index not in chars:
+                out.append(char)
+                continue
+            normal = char if char.isascii() else unicodedata.normalize("NFKC", char)
+            pieces = ["*" if (index, p) in starred else c for p, c in enumerate(normal)]
+            out.append("".join(pieces))
+        return "".join(out)
 
 
-def _mask_match(match: re.Match[str]) -> str:
+def _mask_stretch(stretch: str) -> str:
+    """A stretch with its personal numbers masked; itself, unchanged, when it has none."""
+    if len(_DIGIT_LIKE.findall(stretch)) < _MIN_DIGITS:
+        return stretch
+    marked = _Marked(stretch)
+    starred: set[tuple[int, int]] = set()
+    position = 0
+    while match := _PERSONAL.search(marked.text, position):
+        found = _to_star(marked, match)
+        starred |= found
+        # A token that only looked like a credit code must not hide a number
+        # that starts inside it ("d370402…"): look again one character on.
+        position = match.end() if found else match.start() + 1
+    return marked.render(starred)
+
+
+def _to_star(marked: _Marked, match: re.Match[str], offset: int = 0) -> set[tuple[int, int]]:
+    """What of one match to star; nothing when it is no personal number after all."""
     if match["phone"]:
-        return _mask_phone_match(match)
+        # The country code stays; of the number, the carrier prefix and last four.
+        return marked.star(offset + match.start("mobile"), offset + match.end(), 3, 4)
     if match["id"]:
-        return mask_id(match["id"])
-    code = match["credit"]
-    if credit_code(code).ok:
-        return mask_credit_code(code)
+        return marked.star(offset + match.start(), offset + match.end(), 4, 4)
+    if credit_code(match["credit"].replace(_SOFT, "")).ok:
+        return marked.star(offset + match.start(), offset + match.end(), 4, 4)
     # Not a credit code, just a token: it may still end in a phone number.
-    return _PHONE_ONLY.sub(_mask_phone_match, code)
+    inner = _PHONE_ONLY.search(match["credit"])
+    if inner is None:
+        return set()
+    return marked.star(
+        offset + match.start() + inner.start("mobile"), offset + match.start() + inner.end(), 3, 4
+    )
 
 
 def redact(text: str) -> str:
     """`text` with every phone, ID number and valid credit code in it masked.
 
-    Full-width digits are read as ASCII, so `１３８１２３４５６７８` typed by
-    a person is caught too (a line where something is masked comes back with
-    ASCII digits; any other line comes back unchanged).
+    Numbers are found in every shape the validators accept (full-width or
+    circled digits, spaces, dashes, dots, brackets between the digits); only
+    the hidden digits change, to `*`, everything else stays as typed.
     Idempotent: masked forms contain `*` and no longer match, so a record
     that passes two hooks is not damaged.
     """
-    if not _CANDIDATE.search(text):
+    if len(_DIGIT_LIKE.findall(text)) < _MIN_DIGITS:
         return text
-    ascii_digits = text.translate(_FULL_WIDTH_DIGITS)
-    parts = _ESCAPE.split(ascii_digits)
+    parts = _ESCAPE.split(text)
     # Even positions are text, odd ones the escapes between them.
-    masked = "".join(
-        part if index % 2 else _PERSONAL.sub(_mask_match, part) for index, part in enumerate(parts)
+    return "".join(
+        part if index % 2 else _STRETCH.sub(lambda m: _mask_stretch(m.group()), part)
+        for index, part in enumerate(parts)
     )
-    return text if masked == ascii_digits else masked
 
 
 # Attributes every record has; any other string attribute is an extra, and so

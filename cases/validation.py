@@ -107,9 +107,30 @@ def _compact(text: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+# --- one normaliser for typed numbers -----------------------------------------
+
+# What people put between the digits of a number they type (after NFKC, which
+# turns full-width and circled digits into ASCII and full-width punctuation
+# into its ASCII twin): spaces of every kind, hyphens and dashes, dots, middle
+# dots, brackets. The validators drop them, and the log redaction
+# (cases/privacy.py) reads numbers across them, from this one definition: a
+# number the validators accept is a number the redaction masks.
+NUMBER_SEPARATORS = frozenset("-‐‑‒–—―−﹣.·・•()")
+
+
+def is_number_separator(char: str) -> bool:
+    """True for one character people type between the digits of a number."""
+    return char.isspace() or char in NUMBER_SEPARATORS
+
+
+def compact_number(text: str | None) -> str:
+    """`text` as NFKC with every number separator removed: "１３８-1234 ⑤⑥⑦⑧" → "13812345678"."""
+    normal = unicodedata.normalize("NFKC", text or "")
+    return "".join(char for char in normal if not is_number_separator(char))
+
+
 # --- mobile numbers --------------------------------------------------------
 
-_PHONE_NOISE = re.compile(r"[\s\-‐–—.·()]")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _IOT_PREFIXES = frozenset({"140", "141", "142", "143", "144"})
 
@@ -120,7 +141,7 @@ def mobile(text: str | None) -> Checked:
     IoT/data-only numbers (140–144) are refused: they cannot take a call, and a
     case officer who cannot reach the person cannot help them.
     """
-    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
+    digits = compact_number(text)
     if not digits:
         return _refuse(Problem.EMPTY, "请留一个手机号，方便工作人员联系您。")
     if digits.startswith("+"):
@@ -191,11 +212,14 @@ def _birth_problem(digits: str, today: date) -> str | None:
 def id_card(text: str | None, *, today: date | None = None) -> Checked:
     """An 18-character resident identity card number, check character upper-case.
 
+    Written in groups ("370402 19900101 1238") or with dashes is fine: the
+    separators every typed number may have are dropped first.
+
     Args:
         text: what the person typed.
         today: the reference date for "born in the future"; tests pin it.
     """
-    number = _compact(text).upper()
+    number = compact_number(text).upper()
     if not number:
         return _refuse(Problem.EMPTY, "请填写18位的居民身份证号码。")
     if not re.fullmatch(r"[0-9X]*", number):
@@ -252,8 +276,8 @@ def _credit_character_message(bad: str) -> str:
 
 
 def credit_code(text: str | None) -> Checked:
-    """An 18-character unified social credit code, upper-case."""
-    code = _compact(text).upper()
+    """An 18-character unified social credit code, upper-case (separators dropped)."""
+    code = compact_number(text).upper()
     if not code:
         return _refuse(Problem.EMPTY, "请填写18位的统一社会信用代码，营业执照上就有。")
     bad = next((c for c in code if c not in CREDIT_ALPHABET), None)

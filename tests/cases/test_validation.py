@@ -257,7 +257,7 @@ def test_credit_code_refuses_any_single_changed_character(code: str, position: i
         ("9135010OM000100Y43", Problem.BAD_CHARACTERS, "I、O、Z、S、V"),
         ("9I350100M000100Y43", Problem.BAD_CHARACTERS, "数字1"),
         ("91350100M000100V43", Problem.BAD_CHARACTERS, "I、O、Z、S、V"),
-        ("91350100-M000100Y43", Problem.BAD_CHARACTERS, "“-”"),
+        ("91350100_M000100Y43", Problem.BAD_CHARACTERS, "“_”"),
         (with_credit_check("B1350100M000100Y4"), Problem.BAD_AUTHORITY, "“B”"),
         ("91350100M000100Y44", Problem.CHECK_MISMATCH, "校验码"),
     ],
