@@ -36,6 +36,7 @@ from connectors.wechat.memory import PersonMemory
 from connectors.wechat.outbox import Outbox
 from connectors.wechat.plaintext import split_text
 from connectors.wechat.render import Answer
+from connectors.wechat.replay import MemoryReplayCache, ReplayCache
 from connectors.wechat.settings import WeChatSettings
 from connectors.wechat.tokens import AccessTokens, call_with_token
 from connectors.wechat.tracker import erase_conversation
@@ -71,6 +72,7 @@ class WeChatChannel:
         locks: ConversationLocks,
         rasa: RasaClient,
         session: aiohttp.ClientSession,
+        replays: ReplayCache | None = None,
     ) -> None:
         self.settings = settings
         self.crypto = (
@@ -80,6 +82,7 @@ class WeChatChannel:
         )
         self.memory = PersonMemory()
         self.turns = TurnRegistry()
+        self.replays: ReplayCache = replays if replays is not None else MemoryReplayCache()
         self.api = WeChatApi(
             session,
             settings.api_base,
@@ -95,9 +98,20 @@ class WeChatChannel:
         self._session = session
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def respond(self, inbound: Inbound, deadline: float) -> Reply:
-        """The passive reply to one accepted message (or `success`), by `deadline`."""
-        turn, created = self.turns.claim(inbound.dedup_key)
+    async def respond(self, inbound: Inbound, deadline: float, repeat: bool = False) -> Reply:
+        """The passive reply to one accepted message (or `success`), by `deadline`.
+
+        A `repeat` (the very request seen before, replay.py) may share the turn
+        it started while that is remembered, and otherwise does nothing.
+        """
+        if repeat:
+            found = self.turns.find(inbound.dedup_key)
+            if found is None:
+                log.info("WeChat request of %s seen before; nothing done", inbound.who)
+                return Reply()
+            turn, created = found, False
+        else:
+            turn, created = self.turns.claim(inbound.dedup_key)
         if created:
             log.info("WeChat %s from %s", inbound.event or inbound.msg_type, inbound.who)
             self._spawn(self._run(turn, inbound))

@@ -7,6 +7,7 @@ and a short Chinese message without knowing about WeChat::
     WeChatError                      500  something of ours broke in the channel
     ├── RequestRefused               400  the request cannot be a WeChat message we accept
     │   ├── SignatureMismatch        403  signature or msg_signature missing, wrong or stale
+    │   │   └── ReplayRefused        403  timestamp and nonce already used with another body
     │   ├── UnsafeXml                400  DOCTYPE / ENTITY, not well-formed, or no <xml> root
     │   ├── PlainBodyRefused         400  safe mode, but the body carries no <Encrypt>
     │   ├── DecryptFailed            400  <Encrypt> is not a ciphertext of our keys
@@ -52,6 +53,12 @@ class SignatureMismatch(RequestRefused):
     status = 403
     code = "wechat_bad_signature"
     default_message = "签名校验失败。"
+
+
+class ReplayRefused(SignatureMismatch):
+    """A signed (timestamp, nonce) seen before came with another body: a forgery (replay.py)."""
+
+    code = "wechat_replayed"
 
 
 class UnsafeXml(RequestRefused):

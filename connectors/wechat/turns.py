@@ -128,6 +128,11 @@ class TurnRegistry:
         turn = self._turns[key] = Turn(key)
         return turn, True
 
+    def find(self, key: str) -> Turn | None:
+        """The turn for `key` if one is running or remembered; never creates one."""
+        self._expire()
+        return self._turns.get(key)
+
     def finish(self, turn: Turn) -> None:
         """Mark a turn done; finished turns stay in the order they finished."""
         turn.finished_at = self._clock()

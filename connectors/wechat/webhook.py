@@ -7,8 +7,11 @@ each step before the next touches more of the request:
 1. the timestamp is near our clock and `signature` (token, timestamp, nonce)
    matches — before the body is read;
 2. the body is at most 64 KiB (413 otherwise, unread);
-3. the XML is parsed safely (xmlcodec: no DTD, no entities);
-4. safe mode: <Encrypt> must be there (a plaintext body is refused),
+3. the (timestamp, nonce) pair is new, or was seen with this very body
+   (replay.py): another body under a used pair is refused, and the same
+   request again can only share the turn it started;
+4. the XML is parsed safely (xmlcodec: no DTD, no entities);
+5. safe mode: <Encrypt> must be there (a plaintext body is refused),
    `msg_signature` must match it, it must decrypt under the current or the
    previous key, and name our AppID; the inner XML is parsed the same way.
 
@@ -30,6 +33,7 @@ from connectors.wechat import replies, signature
 from connectors.wechat.channel import WECHAT, Reply, WeChatChannel
 from connectors.wechat.errors import PlainBodyRefused, RequestRefused
 from connectors.wechat.inbound import Inbound
+from connectors.wechat.replay import Seen, check_replay
 from connectors.wechat.xmlcodec import MAX_XML_BYTES, parse
 
 log = logging.getLogger(__name__)
@@ -57,10 +61,10 @@ async def receive(request: web.Request) -> web.StreamResponse:
     """One message or event from WeChat, answered within WeChat's five seconds."""
     arrived = asyncio.get_running_loop().time()  # WeChat's 5 seconds run from here
     channel = request.app[WECHAT]
-    inbound = await _accept(request, channel)
+    inbound, seen = await _accept(request, channel)
     deadline = arrived + channel.settings.reply_timeout
     try:
-        reply = await channel.respond(inbound, deadline)
+        reply = await channel.respond(inbound, deadline, repeat=seen is Seen.REPEAT)
     except Exception:
         # The message was genuine: WeChat must not retry it into a storm.
         log.exception("answering a WeChat message of %s failed", inbound.who)
@@ -68,14 +72,20 @@ async def receive(request: web.Request) -> web.StreamResponse:
     return await _send(request, channel, inbound, reply)
 
 
-async def _accept(request: web.Request, channel: WeChatChannel) -> Inbound:
-    """The checked, decrypted, parsed message; raises a RequestRefused otherwise."""
+async def _accept(request: web.Request, channel: WeChatChannel) -> tuple[Inbound, Seen]:
+    """The checked, decrypted, parsed message and whether its request is new.
+
+    Raises:
+        RequestRefused: any check failed.
+    """
     settings = channel.settings
     query = request.query
     timestamp = signature.check_timestamp(query.get("timestamp"), settings.max_clock_skew)
     nonce = query.get("nonce", "")
     signature.check(query.get("signature"), settings.token, timestamp, nonce)
-    fields = parse(await _read_body(request))
+    body = await _read_body(request)
+    seen = await check_replay(channel.replays, timestamp, nonce, body, settings.max_clock_skew)
+    fields = parse(body)
     if channel.crypto is not None:
         encrypt = fields.get("Encrypt")
         if not encrypt:
@@ -84,7 +94,7 @@ async def _accept(request: web.Request, channel: WeChatChannel) -> Inbound:
         fields = parse(channel.crypto.decrypt(encrypt))
     elif "Encrypt" in fields:
         raise RequestRefused("encrypted message, but WECHAT_ENCODING_AES_KEY is not set")
-    return Inbound.from_fields(fields)
+    return Inbound.from_fields(fields), seen
 
 
 async def _read_body(request: web.Request) -> bytes:

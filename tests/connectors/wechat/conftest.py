@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -55,6 +56,9 @@ WECHAT_VARS = (
     "WECHAT_MAX_REPLY_BYTES",
     "WECHAT_MAX_CLOCK_SKEW",
 )
+
+
+NONCES = itertools.count(1_000_000)  # WeChat's nonces are random; these are unique per run
 
 
 def openid(n: int) -> str:
@@ -264,12 +268,10 @@ class WeChatPush:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, app_id)
         self.reply_crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
-        self._nonce = 1000
 
     def signed_query(self, timestamp: str | None = None) -> dict[str, str]:
         timestamp = timestamp or str(int(time.time()))
-        self._nonce += 1
-        nonce = str(self._nonce)
+        nonce = str(next(NONCES))  # never reused: the gateway refuses a used (timestamp, nonce)
         signer = WeChatSigner()
         signer.add_data(self.token, timestamp, nonce)
         # WeChat also sends the OpenID in the query (unsigned); the channel never trusts it.
