@@ -1,8 +1,10 @@
 """`purge`: delete finished cases past their retention period, after asking.
 
 Deleting is irreversible, so the command says what it will delete and waits
-for a typed "yes" unless --yes was given; --dry-run only lists. The store
-keeps a `purged` event per case (no personal data) as the audit trail.
+for a typed "yes" unless --yes was given; --dry-run only lists. The case's
+whole history goes with it (notes and reasons quote names and numbers); the
+store keeps one `purged` tombstone per case — number, time, who — and nothing
+else.
 """
 
 from __future__ import annotations
@@ -43,5 +45,7 @@ def cmd_purge(context: Context) -> int:
             context.say("已取消，未删除任何案件。")
             return 1
     purged = backend.purge(before, context.actor)
-    context.say(f"已删除 {len(purged)} 件案件（处理记录中保留了删除记录）。")
+    context.say(
+        f"已删除 {len(purged)} 件案件及其处理记录（每件只留一条删除记录：编号、时间、操作人）。"
+    )
     return 0

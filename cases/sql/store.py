@@ -2,9 +2,14 @@
 
 Exactly-once rests on the database, not on the code: the idempotency key is a
 unique column, and a create that loses a race to the same key reads the
-winner's row instead. Case numbers come from a per-year counter row updated in
-the same transaction as the insert, so a rolled-back insert leaves no gap and
-two processes never hand out one number twice.
+winner's row instead. Case numbers are drawn at random (cases/sql/numbers.py);
+the unique case-number column, not a check beforehand, is what keeps two
+processes from issuing one number twice: a drawn number another case holds
+fails its insert inside a savepoint and the next draw is tried.
+
+A purge deletes the case and its whole audit trail — staff notes and
+unmask reasons quote names and numbers — and leaves one content-free
+tombstone: the number, `purged`, when and by whom.
 
 SQLAlchemy's engine is synchronous; calls run in a worker thread so the action
 server's event loop keeps serving other conversations meanwhile.
@@ -16,47 +21,34 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from cases.crypto import FieldCipher
 from cases.errors import (
     BackendUnavailable,
+    CaseError,
     CaseNotFound,
     IdempotencyConflict,
     InvalidTransition,
 )
 from cases.model import BEIJING, CaseApplication, CaseRecord, CaseStatus, utc_now
 from cases.settings import CaseSettings
+from cases.sql import numbers, rows
 from cases.sql.engine import make_engine, migrate
-from cases.sql.tables import case_counters, case_events, cases
+from cases.sql.rows import CaseEvent, aware, naive_utc
+from cases.sql.tables import case_events, cases
+
+__all__ = ["CaseEvent", "SqlCaseBackend"]
 
 log = logging.getLogger(__name__)
 
-
-def _naive_utc(moment: datetime) -> datetime:
-    """Columns hold naive UTC: SQLite has no time zones, and one rule for both is simpler."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-@dataclass(frozen=True)
-class CaseEvent:
-    case_number: str
-    at: datetime
-    kind: str
-    actor: str
-    detail: dict[str, Any] | None
+# Case numbers per statement when purging: well within every driver's parameter limit.
+PURGE_BATCH = 500
 
 
 class SqlCaseBackend:
@@ -67,26 +59,37 @@ class SqlCaseBackend:
         *,
         number_prefix: str = "WQ",
         clock: Callable[[], datetime] = utc_now,
+        serials: numbers.SerialSource = numbers.random_serial,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._prefix = number_prefix
         self._clock = clock
+        self._serials = serials
         self._migrated = False
         self._migrate_lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings: CaseSettings, *, wait_for_database: bool = True) -> SqlCaseBackend:
+    def open(
+        cls,
+        settings: CaseSettings,
+        *,
+        wait_for_database: bool = True,
+        serials: numbers.SerialSource = numbers.random_serial,
+    ) -> SqlCaseBackend:
         """The store, its schema migrated to the newest revision.
 
         With `wait_for_database=False` an unreachable database is not an error
         here: the action server must start (and queue applications in its
         outbox) while the database is down; the schema is migrated on first use.
+        `serials` draws the digits of new case numbers (tests script it).
         """
+        cipher = settings.cipher()  # before the engine: a refused key creates no file
         backend = cls(
             make_engine(settings.database_url, settings.database_schema),
-            settings.cipher(),
+            cipher,
             number_prefix=settings.number_prefix,
+            serials=serials,
         )
         try:
             backend._guarded(lambda: None)
@@ -129,18 +132,15 @@ class SqlCaseBackend:
                 if existing is not None:
                     return self._replay(existing, request_hash)
                 now = self._clock()
-                number = self._next_number(connection, now.astimezone(BEIJING).year)
-                connection.execute(
-                    insert(cases).values(
-                        case_number=number,
-                        idempotency_key=idempotency_key,
-                        request_hash=request_hash,
-                        status=CaseStatus.SUBMITTED.value,
-                        created_at=_naive_utc(now),
-                        updated_at=_naive_utc(now),
-                        **self._columns(application),
-                    )
-                )
+                values = {
+                    "idempotency_key": idempotency_key,
+                    "request_hash": request_hash,
+                    "status": CaseStatus.SUBMITTED.value,
+                    "created_at": naive_utc(now),
+                    "updated_at": naive_utc(now),
+                    **rows.columns(application, self._cipher),
+                }
+                number = self._insert(connection, values, now.astimezone(BEIJING).year)
                 self._event(
                     connection,
                     number,
@@ -159,14 +159,14 @@ class SqlCaseBackend:
                 raise
             return self._replay(existing, request_hash)
         log.info("case %s created", number)
-        return self._record(self._fetch(number))
+        return rows.record(self._fetch(number), self._cipher)
 
     def get_now(self, case_number: str) -> CaseRecord | None:
         with self._engine.connect() as connection:
             row = connection.execute(
                 select(cases).where(cases.c.case_number == case_number)
             ).first()
-        return None if row is None else self._record(row)
+        return None if row is None else rows.record(row, self._cipher)
 
     def update_status_now(
         self, case_number: str, status: CaseStatus, note: str = "", actor: str = "system"
@@ -185,13 +185,13 @@ class SqlCaseBackend:
                 connection.execute(
                     update(cases)
                     .where(cases.c.case_number == case_number)
-                    .values(status=status.value, updated_at=_naive_utc(now))
+                    .values(status=status.value, updated_at=naive_utc(now))
                 )
                 detail = {"from": current.value, "to": status.value}
                 if note:
                     detail["note"] = note
                 self._event(connection, case_number, now, "status", actor, detail)
-        return self._record(self._fetch(case_number))
+        return rows.record(self._fetch(case_number), self._cipher)
 
     def list_cases(
         self,
@@ -215,14 +215,14 @@ class SqlCaseBackend:
         if status is not None:
             query = query.where(cases.c.status == status.value)
         if since is not None:
-            query = query.where(cases.c.created_at >= _naive_utc(since))
+            query = query.where(cases.c.created_at >= naive_utc(since))
         if until is not None:
-            query = query.where(cases.c.created_at < _naive_utc(until))
+            query = query.where(cases.c.created_at < naive_utc(until))
         if limit is not None:
             query = query.limit(limit)
         with self._engine.connect() as connection:
             for row in connection.execute(query):
-                yield self._record(row)
+                yield rows.record(row, self._cipher)
 
     def count(self) -> int:
         with self._engine.connect() as connection:
@@ -231,6 +231,11 @@ class SqlCaseBackend:
     def record_event(
         self, case_number: str, kind: str, actor: str, detail: dict[str, Any] | None = None
     ) -> None:
+        """Append one entry to the audit trail of `case_number` (a lookup, an export, an
+        unmasked view). `actor` names who did it; `detail` holds what staff need to
+        read back — a reason, a note — and is masked when shown. A number without a
+        case may get entries too (a lookup of a purged or mistyped number); a number
+        with any history is never issued to a new case. A purge deletes them all."""
         with self._engine.begin() as connection:
             self._event(connection, case_number, self._clock(), kind, actor, detail)
 
@@ -240,7 +245,7 @@ class SqlCaseBackend:
             query = query.where(case_events.c.case_number == case_number)
         with self._engine.connect() as connection:
             return [
-                CaseEvent(row.case_number, _aware(row.at), row.kind, row.actor, row.detail)
+                CaseEvent(row.case_number, aware(row.at), row.kind, row.actor, row.detail)
                 for row in connection.execute(query)
             ]
 
@@ -248,33 +253,37 @@ class SqlCaseBackend:
         """Delete the cases finished (closed, rejected, …) before `closed_before`.
 
         Open cases are kept however old: a case still being handled is not past
-        its retention. The audit trail keeps one `purged` event per case, without
-        personal data.
+        its retention. Each purged case's audit trail goes with it (notes and
+        reasons quote names and numbers); what stays is one `purged` event —
+        the number, when, by whom, no detail — so that the number is known to
+        have existed, is never issued again, and staff are told it was purged.
         """
         finished = [status.value for status in CaseStatus if status.final]
         with self._engine.begin() as connection:
-            numbers = list(
+            found = list(
                 connection.execute(
                     select(cases.c.case_number).where(
                         cases.c.status.in_(finished),
-                        cases.c.updated_at < _naive_utc(closed_before),
+                        cases.c.updated_at < naive_utc(closed_before),
                     )
                 ).scalars()
             )
-            if numbers:
-                connection.execute(delete(cases).where(cases.c.case_number.in_(numbers)))
-                now = self._clock()
-                for number in numbers:
+            now = self._clock()
+            for start in range(0, len(found), PURGE_BATCH):
+                batch = found[start : start + PURGE_BATCH]
+                connection.execute(delete(cases).where(cases.c.case_number.in_(batch)))
+                connection.execute(delete(case_events).where(case_events.c.case_number.in_(batch)))
+                for number in batch:
                     self._event(connection, number, now, "purged", actor, None)
-        return numbers
+        return found
 
     def rotate_keys(self) -> int:
         """Re-encrypt every personal column with the current (first) key."""
-        columns = ("contact_name_enc", "phone_enc", "id_number_enc", "description_enc")
+        encrypted = rows.ENCRYPTED_COLUMNS
         changed = 0
         with self._engine.begin() as connection:
-            for row in connection.execute(select(cases.c.id, *(cases.c[c] for c in columns))):
-                values = {c: self._cipher.rotate(getattr(row, c)) for c in columns}
+            for row in connection.execute(select(cases.c.id, *(cases.c[c] for c in encrypted))):
+                values = {c: self._cipher.rotate(getattr(row, c)) for c in encrypted}
                 connection.execute(update(cases).where(cases.c.id == row.id).values(**values))
                 changed += 1
         return changed
@@ -297,22 +306,25 @@ class SqlCaseBackend:
             # The driver's message may quote the statement's parameters: keep the type only.
             raise BackendUnavailable(f"case database: {type(exc.orig).__name__}") from None
 
-    def _next_number(self, connection: Connection, year: int) -> str:
-        dialect_insert = (
-            postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        )
-        connection.execute(
-            dialect_insert(case_counters)
-            .values(year=year, last=0)
-            .on_conflict_do_nothing(index_elements=["year"])
-        )
-        last = connection.execute(
-            update(case_counters)
-            .where(case_counters.c.year == year)
-            .values(last=case_counters.c.last + 1)
-            .returning(case_counters.c.last)
-        ).scalar_one()
-        return f"{self._prefix}-{year}-{last:06d}"
+    def _insert(self, connection: Connection, values: dict[str, Any], year: int) -> str:
+        """Insert the case under a fresh random number; return the number.
+
+        Each attempt runs in a savepoint, so a number another case already
+        holds fails only that attempt (PostgreSQL would otherwise abort the
+        whole transaction). A failure that is the idempotency key's — another
+        process committed the same submission meanwhile — is re-raised for
+        `create_now` to answer with the winner's record.
+        """
+        for number in numbers.candidates(connection, self._prefix, year, self._serials):
+            try:
+                with connection.begin_nested():
+                    connection.execute(insert(cases).values(case_number=number, **values))
+            except IntegrityError:
+                if self._by_key(connection, values["idempotency_key"]) is not None:
+                    raise
+                continue
+            return number
+        raise CaseError(f"no free case number after {numbers.MAX_DRAWS} draws")
 
     def _by_key(self, connection: Connection, key: str) -> Row[Any] | None:
         return connection.execute(select(cases).where(cases.c.idempotency_key == key)).first()
@@ -324,7 +336,7 @@ class SqlCaseBackend:
     def _replay(self, row: Row[Any], request_hash: str) -> CaseRecord:
         if row.request_hash != request_hash:
             raise IdempotencyConflict("the key was used for a different application")
-        return self._record(row)
+        return rows.record(row, self._cipher)
 
     def _event(
         self,
@@ -337,53 +349,6 @@ class SqlCaseBackend:
     ) -> None:
         connection.execute(
             insert(case_events).values(
-                case_number=case_number, at=_naive_utc(at), kind=kind, actor=actor, detail=detail
+                case_number=case_number, at=naive_utc(at), kind=kind, actor=actor, detail=detail
             )
-        )
-
-    def _columns(self, application: CaseApplication) -> dict[str, Any]:
-        encrypt = self._cipher.encrypt
-        return {
-            "applicant_type": application.applicant_type,
-            "contact_name_enc": encrypt(application.contact_name),
-            "phone_enc": encrypt(application.phone),
-            "id_number_enc": encrypt(application.id_number),
-            "organization_name": application.organization_name,
-            "credit_code": application.credit_code,
-            "ip_type": application.ip_type,
-            "ip_number": application.ip_number,
-            "issue_type": application.issue_type,
-            "in_region": application.in_region,
-            "financial_hardship": application.financial_hardship,
-            "description_enc": encrypt(application.description),
-            "eligibility": dict(application.eligibility) if application.eligibility else None,
-            "channel": application.channel,
-            "consent_at": _naive_utc(application.consent_at),
-        }
-
-    def _record(self, row: Row[Any]) -> CaseRecord:
-        decrypt = self._cipher.decrypt
-        application = CaseApplication(
-            applicant_type=row.applicant_type,
-            contact_name=decrypt(row.contact_name_enc) or "",
-            phone=decrypt(row.phone_enc) or "",
-            description=decrypt(row.description_enc) or "",
-            consent_at=_aware(row.consent_at),
-            channel=row.channel,
-            organization_name=row.organization_name,
-            credit_code=row.credit_code,
-            id_number=decrypt(row.id_number_enc),
-            ip_type=row.ip_type,
-            ip_number=row.ip_number,
-            issue_type=row.issue_type,
-            in_region=row.in_region,
-            financial_hardship=row.financial_hardship,
-            eligibility=row.eligibility,
-        )
-        return CaseRecord(
-            case_number=row.case_number,
-            status=CaseStatus(row.status),
-            created_at=_aware(row.created_at),
-            updated_at=_aware(row.updated_at),
-            application=application,
         )

