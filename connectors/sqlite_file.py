@@ -3,6 +3,13 @@
 Created lazily on first use, so a gateway that never needs the file never
 makes it; WAL so readers do not wait for a writer; one short transaction per
 `connect()`.
+
+Every such file holds something a stranger must not read (password hashes,
+session tokens, what people asked and rated), so the file is created 0600 in
+a folder created 0700, whatever the process's umask. SQLite gives the `-wal`
+and `-shm` files the mode of the database file, so they follow; a file left
+more open by an older version (0644) is narrowed, journals included, the first
+time this process uses it.
 """
 
 from __future__ import annotations
@@ -14,6 +21,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+OWNER_ONLY = 0o600
+_JOURNALS = ("-wal", "-shm", "-journal")
+
+
+def _narrow(path: Path) -> None:
+    """Make the database and any journal beside it owner-only (an older file may be 0644)."""
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in _JOURNALS)):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(OWNER_ONLY)
+        except FileNotFoundError:
+            continue
+
 
 class SqliteFile:
     """Connections to one SQLite file whose schema is created once per process.
@@ -22,8 +42,6 @@ class SqliteFile:
         path: the database file; its folder is created when needed.
         schema: idempotent SQL (CREATE … IF NOT EXISTS) run before first use.
         timeout: seconds to wait for another writer's lock.
-        owner_only: create the folder and the file readable by the owner only
-            (password hashes, session tokens).
         foreign_keys: enforce foreign keys (a per-connection setting in SQLite).
     """
 
@@ -33,13 +51,11 @@ class SqliteFile:
         schema: str,
         *,
         timeout: float = 5.0,
-        owner_only: bool = False,
         foreign_keys: bool = False,
     ) -> None:
         self.path = path
         self._schema = schema
         self._timeout = timeout
-        self._owner_only = owner_only
         self._foreign_keys = foreign_keys
         self._ready = False
         self._ready_lock = threading.Lock()
@@ -61,11 +77,9 @@ class SqliteFile:
         with self._ready_lock:
             if self._ready:
                 return
-            if self._owner_only:
-                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-            else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))
+            _narrow(self.path)
             connection = sqlite3.connect(self.path, timeout=self._timeout)
             try:
                 connection.execute("PRAGMA journal_mode=WAL")  # kept in the file

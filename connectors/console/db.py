@@ -53,4 +53,4 @@ class ConsoleDatabase(SqliteFile):
     """
 
     def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
-        super().__init__(path, _SCHEMA, timeout=timeout, owner_only=True, foreign_keys=True)
+        super().__init__(path, _SCHEMA, timeout=timeout, foreign_keys=True)
