@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.safety import SafeAction
 
-
-class ActionApplyAssistance(SafeAction):
+class ActionApplyAssistance(Action):
     """Opens the case form (the rule activates it right after this action)."""
 
     def name(self) -> str:
         return "action_apply_assistance"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = "好的，我来帮您在线提交维权援助申请，几分钟就好。"
@@ -27,24 +25,24 @@ class ActionApplyAssistance(SafeAction):
         return [SlotSet("pending_offer", None)]
 
 
-class ActionDeclineOffer(SafeAction):
+class ActionDeclineOffer(Action):
     def name(self) -> str:
         return "action_decline_offer"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(text="好的。还有其他问题，随时问我。")
         return [SlotSet("pending_offer", None)]
 
 
-class ActionDefaultFallback(SafeAction):
+class ActionDefaultFallback(Action):
     """When no policy is confident what to do next: say so, keep the conversation going."""
 
     def name(self) -> str:
         return "action_default_fallback"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_default")

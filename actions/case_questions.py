@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import case_text
 from actions.case_form import NUMBERED_RIGHTS
 from actions.eligibility import ActionAskFact
-from actions.safety import SafeAction
 from knowledge.deployment import Deployment
 from knowledge.eligibility import Question
 
@@ -30,7 +29,7 @@ def _button(title: str, payload: str | None = None) -> Button:
     return {"title": title, "payload": payload or title}
 
 
-class ActionAskCaseSlot(SafeAction):
+class ActionAskCaseSlot(Action):
     def __init__(self, slot: str, compose: Compose) -> None:
         self._slot = slot
         self._compose = compose
@@ -38,7 +37,7 @@ class ActionAskCaseSlot(SafeAction):
     def name(self) -> str:
         return f"action_ask_{self._slot}"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text, buttons = self._compose(tracker)
@@ -65,7 +64,7 @@ def _fix_buttons(deployment: Deployment, tracker: Tracker) -> list[Button]:
     return buttons
 
 
-def case_questions(deployment: Deployment, questions: dict[str, Question]) -> list[SafeAction]:
+def case_questions(deployment: Deployment, questions: dict[str, Question]) -> list[Action]:
     """Every question of the case form, for this centre."""
 
     def fixed(text: str, *buttons: Button) -> Compose:
@@ -82,7 +81,7 @@ def case_questions(deployment: Deployment, questions: dict[str, Question]) -> li
         ]
         return case_text.summary(slots, questions), buttons
 
-    asks: list[SafeAction] = [
+    asks: list[Action] = [
         ActionAskCaseSlot(
             "case_consent",
             fixed(

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
@@ -21,7 +21,6 @@ from rasa_sdk.forms import FormValidationAction
 from actions.case_form import INTERRUPTION_CONFIDENCE, INTERRUPTIONS
 from actions.case_questions import ActionAskCaseSlot
 from actions.handoff import contact_text
-from actions.safety import SafeAction
 from cases.desk import CaseDesk
 from cases.errors import BackendUnavailable
 from cases.lookup_guard import LookupGuard
@@ -64,7 +63,7 @@ def read_case_number(text: str) -> str | None:
     return None
 
 
-def lookup_questions() -> list[SafeAction]:
+def lookup_questions() -> list[Action]:
     return [
         ActionAskCaseSlot(
             "lookup_number",
@@ -142,13 +141,13 @@ class ValidateCaseLookupForm(FormValidationAction):
         return {"phone_tail": tail}
 
 
-class ActionQueryCase(SafeAction):
+class ActionQueryCase(Action):
     """Starts a lookup: the number said with the question, or the one made in this conversation."""
 
     def name(self) -> str:
         return "action_query_case"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         number = read_case_number(tracker.latest_message.get("text") or "")
@@ -162,7 +161,7 @@ class ActionQueryCase(SafeAction):
         ]
 
 
-class ActionCaseStatus(SafeAction):
+class ActionCaseStatus(Action):
     def __init__(self, desk: CaseDesk, guard: LookupGuard, deployment: Deployment) -> None:
         self._desk = desk
         self._guard = guard
@@ -171,7 +170,7 @@ class ActionCaseStatus(SafeAction):
     def name(self) -> str:
         return "action_case_status"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         done = [SlotSet("lookup_number", None), SlotSet("phone_tail", None)]

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import case_text
 from actions.case_form import FORM_STATE_SLOTS, NO_NUMBER, PERSONAL_SLOTS
 from actions.handoff import handoff_payload
-from actions.safety import HANDOFF_BUTTON, SafeAction
+from actions.safety import HANDOFF_BUTTON, guarded
 from cases.desk import CaseDesk, Conflict, Limited, Queued, Rejected, Submitted
 from cases.errors import InvalidApplication
 from cases.model import CHANNELS, CaseApplication, parse_time, utc_now
@@ -67,7 +67,7 @@ def application_from(tracker: Tracker) -> CaseApplication:
     ).validate()
 
 
-class ActionSubmitCase(SafeAction):
+class ActionSubmitCase(Action):
     """Runs when the case form ends: submits a confirmed application, or lets go of it."""
 
     def __init__(self, desk: CaseDesk, deployment: Deployment) -> None:
@@ -77,7 +77,7 @@ class ActionSubmitCase(SafeAction):
     def name(self) -> str:
         return "action_submit_case"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if tracker.get_slot("case_consent") is False:
@@ -155,13 +155,13 @@ class ActionSubmitCase(SafeAction):
         raise TypeError(f"unknown outcome {type(outcome).__name__}")
 
 
-class ActionCancelCase(SafeAction):
+class ActionCancelCase(Action):
     """The person left the case form (a person, goodbye): nothing is kept."""
 
     def name(self) -> str:
         return "action_cancel_case"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if any(tracker.get_slot(slot) is not None for slot in PERSONAL_SLOTS):
@@ -219,7 +219,11 @@ class CaseNews:
 
 
 class WithCaseNews(Action):
-    """Any action, preceded by news of a queued application that got its number."""
+    """Any action, preceded by news of a queued application that got its number.
+
+    The action runs under the executor's guard of its own, so news already
+    told (and marked told) stays in the reply when the answer after it fails.
+    """
 
     def __init__(self, action: Action, news: CaseNews) -> None:
         self._action = action
@@ -232,10 +236,11 @@ class WithCaseNews(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         events = await self._news.tell(dispatcher, tracker)
-        return [*events, *await self._action.run(dispatcher, tracker, domain)]
+        answer = guarded(self.name(), self._action.run)
+        return [*events, *await answer(dispatcher, tracker, domain)]
 
 
-class ActionCaseNews(SafeAction):
+class ActionCaseNews(Action):
     """Run before every small-talk answer (see the rules); silent when there is no news."""
 
     def __init__(self, news: CaseNews) -> None:
@@ -244,7 +249,7 @@ class ActionCaseNews(SafeAction):
     def name(self) -> str:
         return "action_case_news"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         return await self._news.tell(dispatcher, tracker)

@@ -12,13 +12,12 @@ import json
 import re
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.handoff import contact_text
-from actions.safety import SafeAction
 from actions.vocabulary import FactVocabulary
 from knowledge.deployment import Deployment
 from knowledge.eligibility import EligibilityError, Question, RuleSet, evaluate, facts_needed
@@ -223,7 +222,7 @@ class ValidateEligibilityForm(FormValidationAction):
         return {"financial_hardship": value if isinstance(value, bool) else None}
 
 
-class ActionAskFact(SafeAction):
+class ActionAskFact(Action):
     """Asks one fact of the form, with a button per value and the form_question payload."""
 
     def __init__(self, question: Question, form: str = "eligibility_form") -> None:
@@ -233,7 +232,7 @@ class ActionAskFact(SafeAction):
     def name(self) -> str:
         return f"action_ask_{self._form}_{self._question.fact}"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(
@@ -288,7 +287,7 @@ def _reasons(result: dict[str, Any], max_chars: int = 600) -> str:
     return (text if len(text) <= room else text[: room - 1] + "…") + "\n" + source
 
 
-class ActionEligibilityResult(SafeAction):
+class ActionEligibilityResult(Action):
     """Tells the outcome in plain words with the clauses, then offers to apply."""
 
     def __init__(
@@ -301,7 +300,7 @@ class ActionEligibilityResult(SafeAction):
     def name(self) -> str:
         return "action_eligibility_result"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         reset = [SlotSet("eligibility_stopped", None), SlotSet("eligibility_attempts", None)]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.safety import SafeAction
 from knowledge.deployment import Deployment
 
 
@@ -36,14 +35,14 @@ def contact_text(deployment: Deployment) -> str:
     return text
 
 
-class ActionHandoff(SafeAction):
+class ActionHandoff(Action):
     def __init__(self, deployment: Deployment) -> None:
         self._deployment = deployment
 
     def name(self) -> str:
         return "action_handoff"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(

@@ -6,11 +6,11 @@ import asyncio
 import json
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.safety import HANDOFF_BUTTON, SafeAction
+from actions.safety import HANDOFF_BUTTON
 from knowledge.answer import button_title, compose
 from knowledge.deployment import Deployment
 from knowledge.errors import KnowledgeError
@@ -43,7 +43,7 @@ def passage_button(passage: Passage) -> dict[str, str]:
     return {"title": button_title(passage), "payload": f"/ask_policy{payload}"}
 
 
-class ActionAnswerPolicy(SafeAction):
+class ActionAnswerPolicy(Action):
     """Search the corpus; answer with the clause and its citation, or offer a person."""
 
     def __init__(self, searcher: Searcher, deployment: Deployment) -> None:
@@ -54,7 +54,7 @@ class ActionAnswerPolicy(SafeAction):
     def name(self) -> str:
         return "action_answer_policy"
 
-    async def act(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         tapped = next(tracker.get_latest_entity_values("passage"), None)

@@ -37,7 +37,7 @@ from actions.eligibility import ActionAskFact, ActionEligibilityResult, Validate
 from actions.handoff import ActionHandoff
 from actions.policy import ActionAnswerPolicy
 from actions.runtime import Runtime
-from actions.safety import SafeAction
+from actions.safety import GuardedExecutor
 from actions.settings import ActionSettings
 from cases.privacy import install_redaction
 
@@ -70,12 +70,11 @@ def build_executor(runtime: Runtime) -> ActionExecutor:
         ValidateCaseLookupForm(),
         *lookup_questions(),
     ]
-    executor = ActionExecutor()
+    # Every action and validator is guarded there: a failure is an answer, never a 500.
+    executor = GuardedExecutor()
     # An answer is preceded by the number of a queued application delivered since.
     for action in answers:
-        executor.register_action(
-            WithCaseNews(action, news) if isinstance(action, SafeAction) else action
-        )
+        executor.register_action(WithCaseNews(action, news))
     for action in plain:
         executor.register_action(action)
     return executor
