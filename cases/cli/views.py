@@ -5,8 +5,9 @@ One place decides what each field is called and how it is masked, so `list`,
 the CSV would be exactly the leak the masking is there to prevent.
 
 Free text (the description, staff notes, reasons) is masked with `redact`:
-people type their phone number into the description too. Names inside free
-text cannot be recognised and stay as typed.
+people type their phone number into the description too, and the case's own
+patent or trademark number, which is personal data as well (right_number.py).
+Names inside free text cannot be recognised and stay as typed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from cases.model import BEIJING, CaseRecord, CaseStatus
+from cases.model import BEIJING, CaseApplication, CaseRecord, CaseStatus
 from cases.privacy import mask_credit_code, mask_id, mask_name, mask_phone, redact
+from cases.right_number import mask_right_number, mask_right_number_in
 from cases.sql.store import CaseEvent
 
 EMPTY = "—"
@@ -134,6 +136,10 @@ def _masked(value: str | None, mask: Any, unmask: bool) -> str:
     return value if unmask else str(mask(value))
 
 
+def _masked_description(application: CaseApplication) -> str:
+    return redact(mask_right_number_in(application.description, application.ip_number))
+
+
 def case_fields(record: CaseRecord, *, unmask: bool = False) -> dict[str, str]:
     """Every field of the case as printable text, keyed like FIELDS, personal ones masked."""
     application = record.application
@@ -149,13 +155,14 @@ def case_fields(record: CaseRecord, *, unmask: bool = False) -> dict[str, str]:
         "phone": _masked(application.phone, mask_phone, unmask),
         "id_number": _masked(application.id_number, mask_id, unmask),
         "ip_type": _label(IP_TYPES, application.ip_type),
-        "ip_number": application.ip_number or EMPTY,
+        "ip_number": _masked(application.ip_number, mask_right_number, unmask),
         "issue_type": _label(ISSUE_TYPES, application.issue_type),
         "in_region": _yes_no(application.in_region),
         "financial_hardship": _yes_no(application.financial_hardship),
         "channel": _label(CHANNELS, application.channel),
         "consent_at": beijing(application.consent_at),
-        "description": _masked(application.description, redact, unmask),
+        "description": (application.description if unmask else _masked_description(application))
+        or EMPTY,
     }
     return {key: printable(value) for key, value in fields.items()}
 
@@ -199,10 +206,11 @@ def case_json(record: CaseRecord, *, unmask: bool = False) -> dict[str, Any]:
             ("phone", mask_phone),
             ("id_number", mask_id),
             ("credit_code", mask_credit_code),
-            ("description", redact),
+            ("ip_number", mask_right_number),
         ):
             if application.get(key):
                 application[key] = mask(application[key])
+        application["description"] = _masked_description(record.application)
     data["masked"] = not unmask
     return data
 
