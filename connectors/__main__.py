@@ -34,7 +34,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     try:
         settings = GatewaySettings.from_env(env)
         # Channels read their own settings (WECHAT_*, …) while the app is built.
-        app = init_app(settings)
+        app = init_app(settings, env)
     except ConfigError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2

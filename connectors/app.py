@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 from aiohttp import web
@@ -60,8 +60,15 @@ _HTTP_ERRORS: dict[int, type[RequestError]] = {
 }
 
 
-def init_app(settings: GatewaySettings) -> web.Application:
-    """Build the gateway for `settings` (already validated by `GatewaySettings.from_env`)."""
+def init_app(settings: GatewaySettings, env: Mapping[str, str] | None = None) -> web.Application:
+    """Build the gateway for `settings` (already validated by `GatewaySettings.from_env`).
+
+    Channels read their own variables (WECHAT_*) from `env`, the process's
+    environment by default.
+
+    Raises:
+        ConfigError: a channel's settings are invalid or unsafe in production.
+    """
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
     app[SIGNER] = SessionSigner(settings.secret)
@@ -74,7 +81,7 @@ def init_app(settings: GatewaySettings) -> web.Application:
         )
     app.cleanup_ctx.append(rasa_client_ctx)
     setup_routes(app)
-    setup_wechat(app)  # /wechat, only when WECHAT_TOKEN is set; after the Rasa client
+    setup_wechat(app, env)  # /wechat, only when WECHAT_TOKEN is set; after the Rasa client
     setup_widget(app)  # /, /widget.js, /api/v1/feedback; CORS and rate limits on the API
     setup_console(app)  # /console, /api/v1/search; after the widget, whose feedback it reads
     return app

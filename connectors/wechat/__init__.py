@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Mapping
 import aiohttp
 from aiohttp import web
 
+from connectors.errors import ConfigError
+from connectors.settings import Environment
 from connectors.typedefs import LOCKS, RASA_CLIENT, SETTINGS
 from connectors.wechat.channel import WECHAT, WECHAT_SETTINGS, WeChatChannel
 from connectors.wechat.privacy import install_openid_masking
@@ -33,11 +35,17 @@ def setup_wechat(app: web.Application, env: Mapping[str, str] | None = None) -> 
     uses that client, so it must start after it and stop before it.
 
     Raises:
-        ConfigError: WECHAT_TOKEN is set but the channel's settings are invalid.
+        ConfigError: WECHAT_TOKEN is set but the channel's settings are invalid,
+            or unsafe for GATEWAY_ENV=production.
     """
-    settings = WeChatSettings.from_env(env)
+    gateway = app.get(SETTINGS)
+    production = gateway is not None and gateway.environment is Environment.PRODUCTION
+    settings = WeChatSettings.from_env(env, production=production)
     if settings is None:
         return False
+    if production and gateway is not None and not gateway.rasa_token:
+        # Unsubscribing erases the conversation through Rasa's token-protected API.
+        raise ConfigError("RASA_TOKEN is required with WeChat when GATEWAY_ENV=production")
     app[WECHAT_SETTINGS] = settings
     install_openid_masking()  # WeChat puts the OpenID in every POST's query string
     app.cleanup_ctx.append(wechat_ctx)

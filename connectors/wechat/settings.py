@@ -2,7 +2,7 @@
 
 The channel is on exactly when WECHAT_TOKEN is set. Then:
 
-    WECHAT_TOKEN                      secret: the token of the 服务器配置 (3-32 letters/digits)
+    WECHAT_TOKEN                      secret: the token of the 服务器配置 (16-32 letters/digits)
     WECHAT_APP_ID                     the official account's AppID (required)
     WECHAT_APP_SECRET                 secret: AppSecret, for the access token (required)
     WECHAT_ENCODING_AES_KEY           secret: 43 characters; set -> safe mode (安全模式)
@@ -19,6 +19,14 @@ WeChat waits 5 seconds for a passive reply and retries three times after that,
 so WECHAT_REPLY_TIMEOUT must stay well below 5. The AppID and AppSecret are
 required even in plain mode: without them an answer slower than the reply
 timeout, or longer than one message, could never be delivered.
+
+WeChat accepts tokens of 3-32 characters, but the token is the only secret
+of a plain-mode signature (SHA-1 of token, timestamp and nonce): a
+4-character token was recovered from one logged signature in 2 seconds.
+So the gateway wants 16 or more. With GATEWAY_ENV=production it also wants
+safe mode (in plain mode no signature covers the message body), a clock-skew
+window (it bounds how long a used signature must be remembered) and an
+https API root (the AppSecret travels in the token request).
 """
 
 from __future__ import annotations
@@ -36,7 +44,8 @@ from connectors.errors import ConfigError
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 WECHAT_PASSIVE_LIMIT = 5.0  # seconds WeChat waits before it drops the request and retries
 AES_KEY_CHARS = 43
-_TOKEN = re.compile(r"^[A-Za-z0-9]{3,32}$")
+MIN_TOKEN_CHARS = 16
+_TOKEN = re.compile(rf"^[A-Za-z0-9]{{{MIN_TOKEN_CHARS},32}}$")
 _AES_KEY = re.compile(r"^[A-Za-z0-9+/]{43}$")
 
 
@@ -62,8 +71,12 @@ class WeChatSettings:
         return self.aes_key is not None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WeChatSettings | None:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, production: bool = False
+    ) -> WeChatSettings | None:
         """The channel's settings, or None when WECHAT_TOKEN is not set (channel off).
+
+        `production` (GATEWAY_ENV=production) adds the checks of `validate`.
 
         Raises:
             ConfigError: a value is missing, malformed or out of range.
@@ -73,7 +86,10 @@ class WeChatSettings:
         if not token:
             return None
         if not _TOKEN.match(token):
-            raise ConfigError("WECHAT_TOKEN must be 3-32 letters or digits")
+            raise ConfigError(
+                f"WECHAT_TOKEN must be {MIN_TOKEN_CHARS}-32 letters or digits "
+                "(WeChat allows 3, but a short token is guessed from one signature)"
+            )
         app_id = _required(env, "WECHAT_APP_ID")
         if re.search(r"\s", app_id):
             raise ConfigError("WECHAT_APP_ID must not contain spaces")
@@ -98,11 +114,11 @@ class WeChatSettings:
             max_reply_bytes=int(_number(env, "WECHAT_MAX_REPLY_BYTES", cls.max_reply_bytes)),
             max_clock_skew=_number(env, "WECHAT_MAX_CLOCK_SKEW", cls.max_clock_skew),
         )
-        settings.validate()
+        settings.validate(production)
         return settings
 
-    def validate(self) -> None:
-        """Check ranges the types alone do not guarantee.
+    def validate(self, production: bool = False) -> None:
+        """Check ranges the types alone do not guarantee, and production's demands.
 
         Raises:
             ConfigError: the first value found invalid.
@@ -122,6 +138,19 @@ class WeChatSettings:
             raise ConfigError("WECHAT_MAX_REPLY_BYTES must be 200-2048")
         if self.max_clock_skew < 0:
             raise ConfigError("WECHAT_MAX_CLOCK_SKEW must be 0 (no check) or positive")
+        if production:
+            self._validate_production(url.scheme)
+
+    def _validate_production(self, api_scheme: str) -> None:
+        if not self.safe_mode:
+            raise ConfigError(
+                "WECHAT_ENCODING_AES_KEY is required when GATEWAY_ENV=production "
+                "(plain mode signs no message body)"
+            )
+        if not self.max_clock_skew:
+            raise ConfigError("WECHAT_MAX_CLOCK_SKEW must be above 0 when GATEWAY_ENV=production")
+        if api_scheme != "https":
+            raise ConfigError("WECHAT_API_BASE must be https when GATEWAY_ENV=production")
 
 
 def decode_aes_key(raw: str, var: str) -> bytes | None:

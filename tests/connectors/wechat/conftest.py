@@ -34,7 +34,7 @@ from tests.connectors.conftest import FakeRasa, gateway_settings, serving
 
 Client = TestClient[web.Request, web.Application]
 
-TOKEN = "wxtesttoken123"
+TOKEN = "wxTestToken0123456789"  # 21 characters: the gateway wants 16-32
 APP_ID = "wx1234567890abcdef"
 APP_SECRET = "test-app-secret-0123456789"
 ACCOUNT = "gh_0123456789ab"
