@@ -4,9 +4,11 @@
 
 The body is small by nature, so anything over 8 KiB is refused before it is
 read. Only a conversation the gateway issued may rate (the session id is
-checked like the chat API's), which keeps the table free of made-up
-entries. SQLite runs in a worker thread; a failure of the store is a 503 for
-this request and nothing else.
+checked like the chat API's), and only an answer the bot gave in that
+conversation (delivered.py): the 👎 answers are shown to every agent, and a
+made-up "answer" there would speak with the bot's voice. SQLite runs in a
+worker thread; a failure of the store is a 503 for this request and nothing
+else.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from connectors.json_body import read_json_object
 from connectors.typedefs import SIGNER
 from connectors.widget.errors import FeedbackUnavailable, InvalidFeedback
 from connectors.widget.feedback import Rating
-from connectors.widget.keys import FEEDBACK
+from connectors.widget.keys import DELIVERED, FEEDBACK
 from connectors.widget.paths import FEEDBACK_MAX_BYTES
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,11 @@ async def post_feedback(request: web.Request) -> web.Response:
     question, answer = body.get("question", ""), body.get("answer")
     if not isinstance(question, str) or not isinstance(answer, str) or not answer.strip():
         raise InvalidFeedback("question or answer missing or not a string")
+    if not request.app[DELIVERED].was_delivered(conversation.sender_id, answer.strip()):
+        raise InvalidFeedback(
+            f"answer not delivered in {conversation.sender_id}",
+            message="只能评价助手在本次对话中给出的回答。",
+        )
     store = request.app[FEEDBACK]
     try:
         await asyncio.to_thread(

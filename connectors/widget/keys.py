@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from connectors.widget.delivered import DeliveredAnswers
 from connectors.widget.feedback import FeedbackStore
 
 FEEDBACK = web.AppKey("widget_feedback", FeedbackStore)  # ratings; the console reads them too
+DELIVERED = web.AppKey("widget_delivered", DeliveredAnswers)  # what may be rated, per conversation

@@ -10,23 +10,26 @@ Routes:
     OPTIONS /api/v1/chat, /api/v1/feedback   CORS preflight
 
 and around the chat and feedback APIs: the origin check, the rate limits,
-the CORS and security headers. Called once from `init_app` after its own
-routes; nothing here touches the network, and the disk only to read the
-static files and the deployment file (the feedback database is opened on
-first use).
+the CORS and security headers; and a turn observer that remembers what the
+bot said in each web conversation, the only answers that may be rated
+(delivered.py). Called once from `init_app` after its own routes; nothing
+here touches the network, and the disk only to read the static files and the
+deployment file (the feedback database is opened on first use).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from connectors.typedefs import SETTINGS
+from connectors.typedefs import SETTINGS, TURN_OBSERVERS
 from connectors.widget.assets import CSS_TYPE, SVG_TYPE, static_asset, widget_script
 from connectors.widget.cors import CorsPolicy
+from connectors.widget.delivered import DeliveredAnswers
 from connectors.widget.demo import demo_page
 from connectors.widget.feedback import FeedbackStore
 from connectors.widget.feedback_api import post_feedback
-from connectors.widget.keys import FEEDBACK
+from connectors.widget.feedback_settings import FeedbackLimits
+from connectors.widget.keys import DELIVERED, FEEDBACK
 from connectors.widget.limits import RateLimits, add_retry_after, rate_limit_middleware
 from connectors.widget.paths import API_PATHS, FEEDBACK_PATH
 from connectors.widget.security import add_security_headers
@@ -38,7 +41,12 @@ def setup_widget(app: web.Application) -> None:
     """Add the widget's routes, checks and headers to the gateway `app`."""
     settings = app[SETTINGS]
     cors = CorsPolicy(settings.widget_allowed_origins)
-    app[FEEDBACK] = FeedbackStore(settings.feedback_db_path)
+    limits = FeedbackLimits.from_env()
+    app[FEEDBACK] = FeedbackStore(
+        settings.feedback_db_path, retention_days=limits.retention_days, max_rows=limits.max_rows
+    )
+    app[DELIVERED] = DeliveredAnswers()
+    app[TURN_OBSERVERS].append(app[DELIVERED])
     # After app.py's error middleware, so refusals here become its JSON
     # answers; the origin check first, so a foreign page spends no tokens.
     app.middlewares.append(cors.middleware())

@@ -1,9 +1,12 @@
-"""The feedback store: masked on the way in, newest first on the way out, WAL."""
+"""The feedback store: masked and capped on the way in, newest first on the way out, WAL,
+and nothing kept past its retention or beyond its row limit."""
 
 from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,60 @@ def test_a_second_store_on_the_same_file_reads_what_the_first_wrote(
     store.record("web:a", "down", "问", "答")
     console = FeedbackStore(store.path)  # the hotline console, in another process
     assert [e.conversation for e in console.recent(5, "down")] == ["web:a"]
+
+
+@dataclass
+class Now:
+    """A wall clock that moves only when the test says so."""
+
+    at: datetime = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def stored_rows(store: FeedbackStore) -> list[tuple[str, str]]:
+    with sqlite3.connect(store.path) as raw:
+        return raw.execute("SELECT question, answer FROM feedback ORDER BY id").fetchall()
+
+
+def test_ratings_older_than_the_retention_are_deleted(tmp_path: Path) -> None:
+    now = Now()
+    store = FeedbackStore(tmp_path / "feedback.db", retention_days=30, clock=now)
+    store.record("web:a", "down", "旧问题", "旧回答")
+    now.at += timedelta(days=29)
+    store.record("web:b", "down", "新问题", "新回答")
+    assert [e.question for e in store.recent(10)] == ["新问题", "旧问题"]
+    now.at += timedelta(days=1, seconds=1)  # the first is now past 30 days
+    assert [e.question for e in store.recent(10)] == ["新问题"]
+    assert stored_rows(store) == [("新问题", "新回答")]  # deleted, not just hidden
+
+
+def test_the_default_retention_is_90_days(tmp_path: Path) -> None:
+    now = Now()
+    store = FeedbackStore(tmp_path / "feedback.db", clock=now)
+    store.record("web:a", "up", "问", "答")
+    now.at += timedelta(days=89)
+    assert len(store.recent(10)) == 1
+    now.at += timedelta(days=1, seconds=1)
+    assert store.recent(10) == []
+
+
+def test_the_table_keeps_at_most_max_rows(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.db", max_rows=5)
+    for i in range(8):
+        store.record(f"web:{i}", "down", f"问题{i}", f"回答{i}")
+    assert [q for q, _ in stored_rows(store)] == [f"问题{i}" for i in range(3, 8)]
+
+
+def test_long_comments_are_capped(store: FeedbackStore) -> None:
+    entry = store.record("web:a", "down", "问" * 3000, "答" * 5000)
+    assert (len(entry.question), len(entry.answer)) == (500, 1500)
+    [(question, answer)] = stored_rows(store)
+    assert (len(question), len(answer)) == (500, 1500)
+
+
+@pytest.mark.parametrize(("retention_days", "max_rows"), [(0, 10), (-1, 10), (30, 0)])
+def test_silly_limits_are_refused(tmp_path: Path, retention_days: int, max_rows: int) -> None:
+    with pytest.raises(ValueError):
+        FeedbackStore(tmp_path / "f.db", retention_days=retention_days, max_rows=max_rows)
