@@ -4,7 +4,8 @@ Secrets come only from the environment; everything else has a default that
 works on one machine, may be set in a YAML file named by GATEWAY_CONFIG, and
 is overridden by the environment:
 
-    GATEWAY_ENV            development | production           (development)
+    GATEWAY_ENV            development | production (refuses what is unsafe:
+                           see production.py)                 (development)
     GATEWAY_HOST           address to listen on               (0.0.0.0)
     GATEWAY_PORT           port to listen on                  (8080)
     RASA_URL               Rasa server, loopback              (http://127.0.0.1:5005)
@@ -49,6 +50,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from connectors.errors import ConfigError
+from connectors.production import check_production
 
 MIN_SECRET_CHARS = 32
 SECRET_FIELDS = frozenset({"secret", "rasa_token", "console_api_keys"})
@@ -117,6 +119,8 @@ class GatewaySettings:
         elif settings.environment is Environment.PRODUCTION:
             raise ConfigError("GATEWAY_SECRET is required when GATEWAY_ENV=production")
         settings.validate()
+        if settings.environment is Environment.PRODUCTION:
+            check_production(settings, env)  # tokens, the case store's key
         return settings
 
     def validate(self) -> None:

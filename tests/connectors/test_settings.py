@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from cryptography.fernet import Fernet
 
 from connectors.__main__ import main
 from connectors.errors import ConfigError
@@ -85,10 +87,70 @@ def test_invalid_settings_stop_with_one_line(env: dict[str, str], reason: str) -
     assert "\n" not in str(caught.value)
 
 
+CASE_KEY = Fernet.generate_key().decode()
+PRODUCTION = {
+    "GATEWAY_ENV": "production",
+    "GATEWAY_SECRET": SECRET,
+    "RASA_TOKEN": "r" * 32,
+    "CASE_ENCRYPTION_KEY": CASE_KEY,
+}
+
+
 def test_production_with_secret_starts() -> None:
-    settings = GatewaySettings.from_env({"GATEWAY_ENV": "Production", "GATEWAY_SECRET": SECRET})
+    settings = GatewaySettings.from_env(PRODUCTION | {"GATEWAY_ENV": "Production"})
     assert settings.environment is Environment.PRODUCTION
     assert not settings.secret_is_ephemeral
+
+
+def _without(env: dict[str, str], *names: str) -> dict[str, str]:
+    return {key: value for key, value in env.items() if key not in names}
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        (PRODUCTION | {"RASA_TOKEN": "r" * 31}, "RASA_TOKEN must have at least 32 characters"),
+        (PRODUCTION | {"GATEWAY_SECRET": "g" * 31}, "GATEWAY_SECRET must have at least 32"),
+        # The console's case lookup opens the SQL case store: its key must be explicit.
+        (_without(PRODUCTION, "CASE_ENCRYPTION_KEY"), "CASE_ENCRYPTION_KEY is required"),
+        (PRODUCTION | {"CASE_ENCRYPTION_KEY": "not-a-key"}, "CASE_ENCRYPTION_KEY must be Fernet"),
+        (PRODUCTION | {"CASE_BACKEND": "paper"}, "CASE_BACKEND must be one of"),
+    ],
+)
+def test_production_refuses_what_is_unsafe(env: dict[str, str], reason: str) -> None:
+    with pytest.raises(ConfigError, match=reason) as caught:
+        GatewaySettings.from_env(env)
+    assert "\n" not in str(caught.value)
+    assert CASE_KEY not in str(caught.value)
+
+
+def test_development_keeps_its_defaults() -> None:
+    """`make run`: short tokens and the generated key file stay allowed."""
+    dev = _without(PRODUCTION, "GATEWAY_ENV", "CASE_ENCRYPTION_KEY") | {"RASA_TOKEN": "tok"}
+    assert GatewaySettings.from_env(dev).environment is Environment.DEVELOPMENT
+
+
+def test_production_with_the_centres_case_system_needs_no_case_key() -> None:
+    env = _without(PRODUCTION, "CASE_ENCRYPTION_KEY") | {
+        "CASE_BACKEND": "http",
+        "CASE_API_URL": "https://cases.example.org/api",
+        "CASE_API_TOKEN": "t" * 32,
+    }
+    assert GatewaySettings.from_env(env).environment is Environment.PRODUCTION
+
+
+def _never_serve(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the gateway started serving")
+
+
+def test_main_stops_on_a_missing_case_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(web, "run_app", _never_serve)
+    assert main(_without(PRODUCTION, "CASE_ENCRYPTION_KEY")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gateway: CASE_ENCRYPTION_KEY is required when GATEWAY_ENV=production")
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_yaml_file_under_environment(tmp_path: Path) -> None:
