@@ -23,21 +23,14 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.case_text import NO_NUMBER
 from actions.vocabulary import FactVocabulary
-from cases import validation
+from cases import personal_slots, validation
 from cases.model import MAX_DESCRIPTION, utc_now
 from knowledge.deployment import Deployment
 
 # What the person typed and the bot collected for the application. Dropped
-# from the conversation when it ends without a record (no consent, stopped).
-PERSONAL_SLOTS = (
-    "contact_name",
-    "contact_phone",
-    "id_number",
-    "organization_name",
-    "credit_code",
-    "ip_number",
-    "case_description",
-)
+# from the conversation when it ends, with or without a record; the tracker
+# store keeps these slots sealed meanwhile (cases/personal_slots.py).
+PERSONAL_SLOTS = tuple(personal_slots.PERSONAL_SLOTS)
 FORM_STATE_SLOTS = (
     "case_consent",
     "consent_at",

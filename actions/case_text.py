@@ -26,7 +26,7 @@ IP_NUMBER_NAMES = {
 
 
 def consent_notice(deployment: Deployment) -> str:
-    intake = deployment.cases
+    intake, keeping = deployment.cases, deployment.conversations
     collected = "联系人姓名、手机号"
     if intake.require_id_number:
         collected += "、身份证号"
@@ -37,8 +37,11 @@ def consent_notice(deployment: Deployment) -> str:
         f"· 收集哪些：{collected}；单位申请另需单位名称和统一社会信用代码；以及您描述的情况\n"
         f"· 用来做什么：{intake.purpose}\n"
         f"· 谁能看到：{intake.recipients}\n"
-        f"· 保存多久：加密保存，案件办结后{intake.retention_text}删除\n"
-        f"· 您的权利：可随时拨打{hotline.number}查询、更正或要求删除\n"
+        f"· 保存多久：加密保存，案件办结后{intake.retention_text}删除；"
+        f"对话中填写的信息在提交或放弃后立即删除（{keeping.draft_text}未继续填写即视为放弃），"
+        f"聊天记录{keeping.retention_text}后删除\n"
+        f"· 您的权利：可随时拨打{hotline.number}查询、更正或要求删除；"
+        "发送“删除我的信息”即可删除本次对话\n"
         "您同意吗？不同意也没关系，仍可以继续咨询。"
     )
 

@@ -50,8 +50,34 @@ class CaseIntake:
 
     @property
     def retention_text(self) -> str:
-        years, rest = divmod(self.retention_days, 365)
-        return f"{years}年" if rest == 0 and years else f"{self.retention_days}天"
+        return _days_text(self.retention_days)
+
+
+@dataclass(frozen=True)
+class ConversationKeeping:
+    """How long the chat itself is kept (Rasa's conversation store).
+
+    A conversation is deleted `retention_days` after its last message. An
+    application left half-filled for `draft_minutes` counts as abandoned:
+    what was typed for it is masked for good, as when it is recorded.
+    """
+
+    retention_days: int = 30
+    draft_minutes: int = 60
+
+    @property
+    def retention_text(self) -> str:
+        return _days_text(self.retention_days)
+
+    @property
+    def draft_text(self) -> str:
+        hours, rest = divmod(self.draft_minutes, 60)
+        return f"{hours}小时" if hours and not rest else f"{self.draft_minutes}分钟"
+
+
+def _days_text(days: int) -> str:
+    years, rest = divmod(days, 365)
+    return f"{years}年" if rest == 0 and years else f"{days}天"
 
 
 @dataclass(frozen=True)
@@ -66,6 +92,7 @@ class Deployment:
     eligibility_questions: Path
     source: Path
     cases: CaseIntake
+    conversations: ConversationKeeping = ConversationKeeping()
 
     def in_region(self, text: str, gazetteer: Gazetteer) -> bool | None:
         """Whether a person's words place them (or the matter) in the centre's city.
@@ -107,6 +134,24 @@ def _case_intake(raw: Mapping[str, Any], path: Path) -> CaseIntake:
     )
 
 
+def _whole(section: Mapping[str, Any], key: str, default: int, path: Path) -> int:
+    value = section.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise CorpusError(f"conversations.{key} must be a whole number above 0", path)
+    return value
+
+
+def _conversation_keeping(raw: Mapping[str, Any], path: Path) -> ConversationKeeping:
+    section = raw.get("conversations") or {}
+    if not isinstance(section, dict):
+        raise CorpusError("deployment 'conversations' must be key: value lines", path)
+    default = ConversationKeeping()
+    return ConversationKeeping(
+        retention_days=_whole(section, "retention_days", default.retention_days, path),
+        draft_minutes=_whole(section, "draft_minutes", default.draft_minutes, path),
+    )
+
+
 def load_deployment(path: Path) -> Deployment:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -133,6 +178,7 @@ def load_deployment(path: Path) -> Deployment:
         ).resolve(),
         source=path,
         cases=_case_intake(raw, path),
+        conversations=_conversation_keeping(raw, path),
     )
 
 

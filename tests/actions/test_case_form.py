@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -881,6 +882,23 @@ def test_the_notice_names_every_point_of_article_17(deployment: Deployment) -> N
     text = case_text.consent_notice(deployment)
     for point in ("谁来处理", "收集哪些", "用来做什么", "谁能看到", "保存多久", "您的权利"):
         assert point in text
+
+
+def test_the_notice_says_how_long_the_conversation_keeps_what_was_typed(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """What the tracker store does (bot/tracker_store.py) is what people are told."""
+    text = case_text.consent_notice(deployment)
+    assert "聊天记录30天后删除" in text and "1小时未继续填写即视为放弃" in text
+    assert "删除我的信息" in text
+    raw: dict[str, Any] = yaml.safe_load(deployment.source.read_text(encoding="utf-8"))
+    raw["eligibility_rules"] = str(deployment.eligibility_rules)
+    raw["eligibility_questions"] = str(deployment.eligibility_questions)
+    raw["conversations"] = {"retention_days": 7, "draft_minutes": 90}
+    path = tmp_path / "short.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    other = case_text.consent_notice(deployment_from_env({"DEPLOYMENT_FILE": str(path)}))
+    assert "聊天记录7天后删除" in other and "90分钟未继续填写" in other
 
 
 @pytest.mark.parametrize("question", ["收费吗", "怎么收费", "要多少钱", "可不可以"])
