@@ -15,7 +15,8 @@ wording is not, so the text is never matched.
 client tells it of every answered turn, from the web chat API and from WeChat
 alike, and it stores the typed question of each reply that shows no basis. A
 failure to store is logged and nothing else: the person's answer is never
-held up or lost by it.
+held up or lost by it. The log names the conversation masked (`wx:oA***XyZ1`,
+connectors/privacy.py), never the OpenID.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from aiohttp import web
 
 from connectors.console.keys import UNANSWERED
 from connectors.observers import Turn
+from connectors.privacy import mask_sender
 
 log = logging.getLogger(__name__)
 
@@ -96,4 +98,6 @@ class UnansweredRecorder:
         except (sqlite3.Error, OSError) as exc:
             log.warning("unanswered question not stored: %s: %s", type(exc).__name__, exc)
             return
-        log.info("unanswered question stored for %s (%s)", turn.sender_id, turn.channel)
+        log.info(
+            "unanswered question stored for %s (%s)", mask_sender(turn.sender_id), turn.channel
+        )

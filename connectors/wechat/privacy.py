@@ -14,15 +14,15 @@ from __future__ import annotations
 import logging
 import re
 
+from connectors.privacy import mask_id
+
 ACCESS_LOGGER = "aiohttp.access"
 _OPENID_PARAM = re.compile(r"(?<=[?&]openid=)[^&\s\"]+", re.IGNORECASE)
 
 
 def mask_openid(openid: str) -> str:
     """`oAbCd…XyZ1` → `oA***XyZ1`; very short values are masked entirely."""
-    if len(openid) <= 8:
-        return "***"
-    return f"{openid[:2]}***{openid[-4:]}"
+    return mask_id(openid)
 
 
 def mask_openid_params(text: str) -> str:
