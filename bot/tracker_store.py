@@ -66,6 +66,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if host and "://" in host:
             conversation_store.owner_only(host)
         super().__init__(domain=domain, host=host, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Deleted and rewritten rows are zeroed in the file, not left in free pages.
+            sa.event.listen(self.engine, "connect", _secure_delete)
+            self.engine.dispose()  # connections opened before the listener go
         self.settings = settings or ConversationSettings.from_env()
         self.cipher = self.settings.cipher
         self._next_sweep = 0.0
@@ -178,3 +182,9 @@ def _continues(stored: list[tuple], events: list[Event]) -> bool:
         (event.type_name, event.timestamp) == stamp
         for event, stamp in zip(events, stored, strict=False)
     )
+
+
+def _secure_delete(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete = ON")
+    cursor.close()

@@ -126,6 +126,13 @@ def test_the_sqlite_file_is_readable_by_its_owner_only(report: dict[str, Any]) -
         assert report["mode"] == "0o600"
 
 
+def test_nothing_rewritten_lingers_in_the_sqlite_file(report: dict[str, Any]) -> None:
+    """Rows are stored as JSON with \\u escapes; old versions must not stay in free pages."""
+    if "file" in report:
+        escaped = json.dumps(NAME)[1:-1]
+        assert escaped not in report["file"] and PHONE not in report["file"]
+
+
 def test_the_purge_command_forgets_idle_applications_and_deletes_old_conversations(
     report: dict[str, Any],
 ) -> None:

@@ -183,7 +183,9 @@ async def main(url: str, out: str) -> None:
         "command_line": await for_the_command_line(url, key),
     }
     if url.startswith("sqlite:///"):
-        report["mode"] = oct(Path(url.removeprefix("sqlite:///")).stat().st_mode & 0o777)
+        path = Path(url.removeprefix("sqlite:///"))
+        report["mode"] = oct(path.stat().st_mode & 0o777)
+        report["file"] = path.read_bytes().decode("latin-1")  # every byte, free pages too
     Path(out).write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
 
 
