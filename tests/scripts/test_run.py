@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -54,3 +55,23 @@ def test_procfile_has_an_entry_for_every_process_run_starts() -> None:
         if line and not line.startswith("#")
     }
     assert entries == {"cases", "actions", "rasa", "gateway"}
+
+
+def test_rasa_takes_any_token_even_one_that_looks_like_an_option() -> None:
+    """token_urlsafe begins with '-' about once in 64 runs; Rasa's parser must not choke."""
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("rasa:"))
+    command = (
+        line.split(":", 1)[1].replace("$RASA_TOKEN", "-Xq9_token").replace("$RASA_PORT", "5005")
+    )
+    probe = (
+        "import shlex, sys\n"
+        "from rasa.__main__ import create_argument_parser\n"
+        "args = create_argument_parser().parse_args(shlex.split(sys.argv[1])[1:])\n"
+        "print(args.auth_token)\n"
+    )
+    result = subprocess.run(
+        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-W", "ignore", "-c", probe, command],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "-Xq9_token"
