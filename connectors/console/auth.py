@@ -94,8 +94,19 @@ async def require_agent(request: web.Request) -> AgentSession:
     return agent
 
 
+def header_bytes(value: str) -> bytes:
+    """A header value as the bytes that came in.
+
+    aiohttp decodes header values as UTF-8 and keeps bytes that are not
+    (HTTP allows any octet from 0x80 up) as lone surrogates, which a plain
+    `encode()` refuses; a stray byte in a key or token must be a wrong
+    credential (401/403), not a 500 with a traceback.
+    """
+    return value.encode("utf-8", "surrogateescape")
+
+
 def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8")).digest()
+    return hashlib.sha256(header_bytes(key)).digest()
 
 
 def key_holder(request: web.Request) -> str | None:
@@ -132,7 +143,7 @@ def refuse_cross_site(request: web.Request) -> None:
 
 def check_csrf(request: web.Request, agent: AgentSession) -> None:
     presented = request.headers.get(CSRF_HEADER, "")
-    if not hmac.compare_digest(presented.encode(), agent.csrf_token.encode()):
+    if not hmac.compare_digest(header_bytes(presented), agent.csrf_token.encode()):
         raise CsrfRefused("CSRF token missing" if not presented else "CSRF token wrong")
 
 
