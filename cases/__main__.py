@@ -1,4 +1,4 @@
-"""python -m cases list | show | export | status | purge | keygen | rotate-key | migrate"""
+"""python -m cases list | show | export | status | purge | keygen | rotate-key | migrate | outbox"""
 
 from __future__ import annotations
 

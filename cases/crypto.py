@@ -16,9 +16,14 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from cases.errors import ConfigurationError
+from cases.errors import ConfigurationError, DecryptionFailed
 
 log = logging.getLogger(__name__)
+
+UNDECRYPTABLE = (
+    "a stored field cannot be decrypted: the encryption key is not the one "
+    "the record was written with"
+)
 
 
 class FieldCipher:
@@ -50,10 +55,7 @@ class FieldCipher:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken as exc:
-            raise ConfigurationError(
-                "a stored field cannot be decrypted: the encryption key is not the one "
-                "the record was written with"
-            ) from exc
+            raise DecryptionFailed(UNDECRYPTABLE) from exc
 
     def digest(self, value: str) -> str:
         """A keyed hash of `value`: equal values match, and unlike a plain hash of a
@@ -61,10 +63,14 @@ class FieldCipher:
         return hmac.new(self._digest_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def rotate(self, token: str | None) -> str | None:
-        """The same value encrypted with the current (first) key."""
+        """The same value encrypted with the current (first) key; DecryptionFailed if
+        none of the keys is the one it was written with."""
         if token is None:
             return None
-        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except InvalidToken as exc:
+            raise DecryptionFailed(UNDECRYPTABLE) from exc
 
 
 def new_key() -> str:

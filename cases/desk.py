@@ -5,7 +5,8 @@
                  │                                  ├─ conflict   → Conflict (ask again)
                  │                                  ├─ invalid    → Rejected
                  │                                  └─ down/slow  → Queued(reference)
-                 └─ relay (background) delivers Queued entries later, same key
+                 └─ relay (background) delivers Queued entries later, same key;
+                    an entry it cannot read is set aside for the operator
 
 Repeats are recognised twice over: by the idempotency key (Rasa re-running
 the action, a gateway retry of the same request) and by the conversation plus
@@ -22,7 +23,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cases.backend import CaseBackend
-from cases.errors import BackendUnavailable, IdempotencyConflict, InvalidApplication
+from cases.errors import (
+    BackendUnavailable,
+    DecryptionFailed,
+    IdempotencyConflict,
+    InvalidApplication,
+)
 from cases.model import CaseApplication, CaseRecord
 from cases.outbox import Outbox, OutboxEntry, OutboxState, Throttled
 
@@ -165,13 +171,28 @@ class CaseDesk:
         delivered = 0
         async with self._relay_lock:  # one pass at a time in this process
             for entry in await asyncio.to_thread(self._outbox.due):
-                application = await asyncio.to_thread(self._outbox.application, entry.key)
+                try:
+                    application = await asyncio.to_thread(self._outbox.application, entry.key)
+                except (DecryptionFailed, InvalidApplication, ValueError) as exc:
+                    await self._set_aside(entry, type(exc).__name__)
+                    continue
                 if application is None:
                     continue
                 outcome = await self._deliver(entry, application, announced=False)
                 if isinstance(outcome, Submitted):
                     delivered += 1
         return delivered
+
+    async def _set_aside(self, entry: OutboxEntry, error: str) -> None:
+        """An entry no configured key can read (or that no longer parses) would stop the
+        relay at the head of the queue for ever: leave it to the operator, go on."""
+        await asyncio.to_thread(self._outbox.set_aside, entry.key, error)
+        log.error(
+            "outbox entry %s cannot be read (%s): set aside, the relay goes on; "
+            "see `python -m cases outbox`",
+            entry.reference,
+            error,
+        )
 
     async def run_relay(self, interval: float, stop: asyncio.Event) -> None:
         """Deliver due entries every `interval` seconds until `stop` is set."""

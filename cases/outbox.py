@@ -7,24 +7,43 @@ If the case system is down, slow, or the process dies mid-call, the row is
 still there and the relay delivers it later with the same key, so the case
 system records it once. After delivery the payload is erased: personal data
 is stored once, in the case record.
+
+A row the relay cannot read — written under a key no longer configured — is
+set aside (a state of its own, logged for the operator, listed by
+`python -m cases outbox`) so that it never blocks the rows behind it.
+Key rotation and the operator's listing live in cases/outbox_admin.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 from pathlib import Path
-from sqlite3 import Row
 
 from cases.crypto import FieldCipher
 from cases.errors import IdempotencyConflict
 from cases.local_db import LocalDatabase
-from cases.model import BEIJING, CaseApplication, parse_time, utc_now
+from cases.model import CaseApplication, utc_now
+from cases.outbox_entries import (
+    FINAL_STATES,
+    OutboxEntry,
+    OutboxState,
+    provisional_reference,
+    sender_digest,
+)
+from cases.outbox_entries import entry as _entry
+from cases.outbox_entries import iso as _iso
+
+__all__ = [
+    "Outbox",
+    "OutboxEntry",
+    "OutboxState",
+    "Throttled",
+    "provisional_reference",
+    "retry_delay",
+    "sender_digest",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -48,89 +67,20 @@ CREATE INDEX IF NOT EXISTS outbox_phone ON outbox (phone, created_at);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 """
 
+
 # Retry schedule of the relay: quick at first (a blip), then settling at ten
 # minutes (an outage); an application is never given up on.
 FIRST_RETRY = timedelta(seconds=15)
 LONGEST_RETRY = timedelta(minutes=10)
 
 
-class OutboxState(StrEnum):
-    PENDING = "pending"  # written; the case system has not confirmed it yet
-    DELIVERED = "delivered"  # the case system confirmed it; case_number set
-    CONFLICT = "conflict"  # the key was already used for another application
-    REJECTED = "rejected"  # the case system refused the application as invalid
-
-
-# The states after which the person is owed one last word (the number, or
-# that it could not be recorded) and nothing is tried any more.
-_FINAL_STATES = tuple(
-    state.value for state in (OutboxState.DELIVERED, OutboxState.CONFLICT, OutboxState.REJECTED)
-)
-
-
-@dataclass(frozen=True)
-class OutboxEntry:
-    key: str
-    reference: str
-    fingerprint: str
-    state: OutboxState
-    case_number: str | None
-    attempts: int
-    created_at: datetime
-    next_attempt_at: datetime
-    delivered_at: datetime | None
-    announced: bool
-    last_error: str | None
+def retry_delay(attempts: int) -> timedelta:
+    """Doubling from FIRST_RETRY, capped at LONGEST_RETRY."""
+    return min(LONGEST_RETRY, FIRST_RETRY * (2 ** max(0, min(attempts - 1, 10))))
 
 
 class Throttled(Exception):
     """The sender (or phone number) has reached its limit of new applications."""
-
-
-def sender_digest(sender: str) -> str:
-    """Conversation ids are already pseudonymous; hashed again they are only a key."""
-    return hashlib.sha256(sender.encode("utf-8")).hexdigest()
-
-
-def provisional_reference(moment: datetime) -> str:
-    """`LS-20261121-7KQ4P2`: told to the person while the case system is away.
-
-    LS = 临时; six characters without look-alikes, random rather than derived
-    from the key so that it reveals nothing about it.
-    """
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    tail = "".join(secrets.choice(alphabet) for _ in range(6))
-    return f"LS-{moment.astimezone(BEIJING):%Y%m%d}-{tail}"
-
-
-def _iso(moment: datetime) -> str:
-    """One fixed text form, so that comparing the texts compares the times."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _time(value: str | None) -> datetime | None:
-    return None if value is None else parse_time(value)
-
-
-def _entry(row: Row) -> OutboxEntry:
-    return OutboxEntry(
-        key=row["key"],
-        reference=row["reference"],
-        fingerprint=row["fingerprint"],
-        state=OutboxState(row["state"]),
-        case_number=row["case_number"],
-        attempts=row["attempts"],
-        created_at=parse_time(row["created_at"]),
-        next_attempt_at=parse_time(row["next_attempt_at"]),
-        delivered_at=_time(row["delivered_at"]),
-        announced=bool(row["announced"]),
-        last_error=row["last_error"],
-    )
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Doubling from FIRST_RETRY, capped at LONGEST_RETRY."""
-    return min(LONGEST_RETRY, FIRST_RETRY * (2 ** max(0, min(attempts - 1, 10))))
 
 
 class Outbox:
@@ -248,6 +198,21 @@ class Outbox:
             )
         return self._require(key)
 
+    def set_aside(self, key: str, error: str) -> OutboxEntry:
+        """The stored application cannot be read: stop trying, keep the payload.
+
+        Only a pending entry is set aside. The payload stays as it is (it is
+        still encrypted): with the lost key found again, rotation revives it.
+        `error` is a type name, no data.
+        """
+        with self._db.transaction() as connection:
+            connection.execute(
+                "UPDATE outbox SET state = ?, last_error = ?, attempts = attempts + 1"
+                " WHERE key = ? AND state = ?",
+                (OutboxState.SET_ASIDE.value, error[:200], key, OutboxState.PENDING.value),
+            )
+        return self._require(key)
+
     def mark_announced(self, key: str) -> None:
         with self._db.transaction() as connection:
             connection.execute("UPDATE outbox SET announced = 1 WHERE key = ?", (key,))
@@ -318,7 +283,7 @@ class Outbox:
             .execute(
                 "SELECT * FROM outbox WHERE sender = ? AND state IN (?, ?, ?) AND announced = 0"
                 " ORDER BY created_at",
-                (sender_digest(sender), *_FINAL_STATES),
+                (sender_digest(sender), *FINAL_STATES),
             )
             .fetchall()
         )
@@ -332,7 +297,7 @@ class Outbox:
             .execute(
                 "SELECT 1 FROM outbox WHERE sender = ?"
                 " AND (state = ? OR (state IN (?, ?, ?) AND announced = 0)) LIMIT 1",
-                (sender_digest(sender), OutboxState.PENDING.value, *_FINAL_STATES),
+                (sender_digest(sender), OutboxState.PENDING.value, *FINAL_STATES),
             )
             .fetchone()
         )

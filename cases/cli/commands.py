@@ -1,4 +1,4 @@
-"""The everyday commands: list, show, status; and the key and schema chores.
+"""The everyday commands: list, show, status; and the schema chore (keys: keys.py).
 
 Every command returns its exit status and prints through the Context;
 failures are raised (Refused, CaseNotFound, …) and turned into one Chinese
@@ -10,12 +10,9 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta
 
-from cryptography.fernet import InvalidToken
-
 from cases.cli import views
 from cases.cli.context import Context, Refused
 from cases.cli.table import pad, table, width
-from cases.crypto import new_key
 from cases.errors import CaseNotFound, InvalidTransition
 from cases.model import BEIJING, CaseRecord, CaseStatus
 from cases.sql.engine import current_revision, make_engine, migrate
@@ -142,34 +139,6 @@ def _transition_refusal(current: CaseStatus, wanted: CaseStatus) -> str:
     if not allowed:
         return text + "：这一状态已结束，不能再更改"
     return text + "；可改为：" + "、".join(f"{s.value}（{s.label}）" for s in allowed)
-
-
-def cmd_keygen(context: Context) -> int:
-    context.say(new_key())
-    context.warn(
-        "请把上面的密钥设为环境变量 CASE_ENCRYPTION_KEY（换密钥时新密钥放最前、旧密钥放后，"
-        "用逗号隔开），并另行妥善保存：密钥丢失，已加密的个人信息就无法恢复。"
-    )
-    return 0
-
-
-def cmd_rotate_key(context: Context) -> int:
-    settings = context.settings()
-    keys = [k for k in (settings.encryption_keys or "").split(",") if k.strip()]
-    if len(keys) < 2:
-        raise Refused(
-            "换密钥需要在 CASE_ENCRYPTION_KEY 中同时给出新旧密钥："
-            "新密钥在前、旧密钥在后，用逗号隔开"
-        )
-    try:
-        count = context.backend().rotate_keys()
-    except InvalidToken:
-        raise Refused(
-            "有记录无法用 CASE_ENCRYPTION_KEY 中的任何一个密钥解密，未做任何更改；请检查旧密钥"
-        ) from None
-    context.say(f"已用新密钥重新加密 {count} 件案件的个人信息。")
-    context.warn("现在可以从 CASE_ENCRYPTION_KEY 中去掉旧密钥了（先备份好新密钥）。")
-    return 0
 
 
 def cmd_migrate(context: Context) -> int:

@@ -70,11 +70,15 @@ class Context:
     def warn(self, line: str) -> None:
         warn(self.stderr, line)
 
-    def settings(self) -> CaseSettings:
+    def configured(self) -> CaseSettings:
+        """The settings as configured (--database-url means the built-in store)."""
         settings = self.given_settings or CaseSettings.from_env(self.env)
         url = getattr(self.args, "database_url", None)
-        if url:
-            return replace(settings, backend="sql", database_url=url)
+        return replace(settings, backend="sql", database_url=url) if url else settings
+
+    def settings(self) -> CaseSettings:
+        """The settings of the built-in store; Refused when the cases live elsewhere."""
+        settings = self.configured()
         if settings.backend != "sql":
             raise Refused(
                 "当前配置使用中心自己的案件系统（CASE_BACKEND=http），"

@@ -25,16 +25,11 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from cases.cli.commands import (
-    cmd_keygen,
-    cmd_list,
-    cmd_migrate,
-    cmd_rotate_key,
-    cmd_show,
-    cmd_status,
-)
+from cases.cli.commands import cmd_list, cmd_migrate, cmd_show, cmd_status
 from cases.cli.context import Context, Refused, warn
 from cases.cli.export import cmd_export
+from cases.cli.keys import cmd_keygen, cmd_rotate_key
+from cases.cli.outbox import cmd_outbox
 from cases.cli.parser import PROG, HelpShown, UsageError, parse
 from cases.cli.purge import cmd_purge
 from cases.errors import BackendUnavailable, CaseNotFound, ConfigurationError
@@ -50,6 +45,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "keygen": cmd_keygen,
     "rotate-key": cmd_rotate_key,
     "migrate": cmd_migrate,
+    "outbox": cmd_outbox,
 }
 
 # Configuration messages of the cases package are English (they are written

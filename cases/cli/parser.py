@@ -193,8 +193,9 @@ def build_parser(out: TextIO) -> Parser:
     _actor(purge)
 
     command("keygen", "生成一个新的加密密钥")
-    command("rotate-key", "用 CASE_ENCRYPTION_KEY 的第一个密钥重新加密全部个人信息")
+    command("rotate-key", "用 CASE_ENCRYPTION_KEY 的第一个密钥重新加密全部个人信息（含待提交箱）")
     command("migrate", "把数据库结构升级到最新版本")
+    command("outbox", "查看待提交箱：等待补交的申请、无法读取而被搁置的申请")
     return parser
 
 
