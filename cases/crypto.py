@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from cases.errors import ConfigurationError, DecryptionFailed
+from cases.files import tighten, write_private
 
 log = logging.getLogger(__name__)
 
@@ -78,22 +78,20 @@ def new_key() -> str:
 
 
 def key_from_file(path: Path, *, create: bool) -> str:
-    """The key kept in `path`, created (readable by the owner only) when allowed.
+    """The key kept in `path`, created (0600, in a 0700 folder) when allowed.
 
-    For the embedded default only: a developer's `make run` works without
-    setup, and the key stays next to the data it protects. Production sets
-    CASE_ENCRYPTION_KEY (the store refuses to open a server database without it).
+    For development only: `make run` works without setup. The file belongs
+    outside the data folder (secrets/ by default), so that a backup of the
+    data does not carry the key that decrypts it. Production sets
+    CASE_ENCRYPTION_KEY; the settings refuse to open the store without it.
     """
-    if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    if not create:
-        raise ConfigurationError(f"no encryption key file at {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = new_key()
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-    log.warning(
-        "generated a case encryption key at %s; set CASE_ENCRYPTION_KEY in production", path
-    )
-    return key
+    if not path.exists():
+        if not create:
+            raise ConfigurationError(f"no encryption key file at {path}")
+        if write_private(path, new_key() + "\n"):
+            log.warning(
+                "generated a case encryption key at %s; set CASE_ENCRYPTION_KEY in production",
+                path,
+            )
+    tighten(path)
+    return path.read_text(encoding="ascii").strip()

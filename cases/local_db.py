@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cases.files import private_sqlite
+
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -25,7 +27,7 @@ class LocalDatabase:
         self._path = path
         self._schema = schema
         self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(path)  # personal data: 0600, before SQLite makes it 0644
         # executescript commits on its own; the script is idempotent (IF NOT EXISTS).
         self._connection().executescript(f"BEGIN IMMEDIATE;\n{schema}\nCOMMIT;")
 

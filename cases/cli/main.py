@@ -51,6 +51,11 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
 # Configuration messages of the cases package are English (they are written
 # for logs); the ones staff are likely to meet get a Chinese sentence.
 _CONFIGURATION = [
+    (
+        "GATEWAY_ENV=production",
+        "生产模式（GATEWAY_ENV=production）必须设置环境变量 CASE_ENCRYPTION_KEY，"
+        "不会自动生成密钥文件",
+    ),
     ("cannot be decrypted", "有记录无法用当前密钥解密：CASE_ENCRYPTION_KEY 不是写入时用的密钥"),
     ("CASE_ENCRYPTION_KEY", "加密密钥没有设置或格式不对（环境变量 CASE_ENCRYPTION_KEY）"),
     ("unsupported case database", "案件数据库只支持 SQLite 和 PostgreSQL（请检查数据库地址）"),

@@ -7,8 +7,13 @@ CASE_SERVER_TOKEN           the bearer token clients must send (required)
 CASE_SERVER_DATABASE_URL    default sqlite:///<repo>/data/cases/case-system.db
 CASE_SERVER_DATABASE_SCHEMA PostgreSQL schema for the tables (optional)
 CASE_SERVER_ENCRYPTION_KEY  Fernet key(s) for the personal columns; without it a
-                            SQLite database keeps a generated key next to its
-                            file (<name>.key); a server database refuses to start
+                            SQLite database keeps a generated key in
+                            CASE_SERVER_ENCRYPTION_KEY_FILE; a server database,
+                            or GATEWAY_ENV=production, refuses to start
+CASE_SERVER_ENCRYPTION_KEY_FILE  that key file, secrets/case-system.key: outside
+                            data/, never beside the database it protects (a key
+                            an older version left there, <database>.key, is
+                            still used, with a warning to move it)
 CASE_SERVER_FAULTS          1 serves /_faults (fault injection, for tests only)
 
 Settings are checked before anything listens: a missing token or key stops
@@ -34,12 +39,17 @@ from cases.errors import BackendUnavailable, ConfigurationError
 from cases.privacy import install_redaction
 from cases.server.app import make_app
 from cases.server.faults import FaultPlan
-from cases.settings import DATA, CaseSettings
+from cases.settings import DATA, SECRETS, CaseSettings, is_production
 from cases.sql import SqlCaseBackend
 
 log = logging.getLogger("cases.server")
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA / 'case-system.db'}"
+DEFAULT_KEY_FILE = SECRETS / "case-system.key"
+PRODUCTION_NEEDS_KEY = (
+    "生产模式（GATEWAY_ENV=production）必须设置 CASE_SERVER_ENCRYPTION_KEY，不会生成密钥文件 / "
+    "CASE_SERVER_ENCRYPTION_KEY is required when GATEWAY_ENV=production"
+)
 
 
 @dataclass(frozen=True)
@@ -65,17 +75,22 @@ class ServerSettings:
         except ArgumentError:
             raise ConfigurationError("CASE_SERVER_DATABASE_URL is not a database URL") from None
         # CaseSettings.cipher() already knows the rule "a key from the
-        # environment, else (SQLite only) a key file"; point its file next to
-        # this database so the case system never shares the bot store's key.
-        key_file = DATA / "case-system.key"
-        if url.startswith("sqlite") and database and database != ":memory:":
-            key_file = Path(database).with_suffix(".key")
+        # environment, else (SQLite in development only) a key file"; the case
+        # system gets a file of its own, so it never shares the bot store's key.
+        key_file = env.get("CASE_SERVER_ENCRYPTION_KEY_FILE", "").strip()
+        legacy = None
+        if not key_file and url.startswith("sqlite") and database and database != ":memory:":
+            legacy = Path(database).with_suffix(".key")  # where older versions put it
         store = CaseSettings(
             database_url=url,
             database_schema=env.get("CASE_SERVER_DATABASE_SCHEMA") or None,
             encryption_keys=env.get("CASE_SERVER_ENCRYPTION_KEY") or None,
-            key_file=key_file,
+            key_file=Path(key_file) if key_file else DEFAULT_KEY_FILE,
+            legacy_key_file=legacy,
+            production=is_production(env),
         )
+        if store.production and not store.encryption_keys:
+            raise ConfigurationError(PRODUCTION_NEEDS_KEY)
         if not store.embedded and not store.encryption_keys:
             raise ConfigurationError(
                 "CASE_SERVER_ENCRYPTION_KEY is required with a server database "

@@ -1,7 +1,8 @@
 """Engines for the case store: SQLite tuned for several processes, PostgreSQL in a schema.
 
-SQLite: WAL lets readers (the staff CLI) work while the action server writes;
-busy_timeout makes a writer wait for the lock instead of failing at once; and
+SQLite: the file and its WAL are created 0600 (cases/files.py). WAL lets
+readers (the staff CLI) work while the action server writes; busy_timeout
+makes a writer wait for the lock instead of failing at once; and
 every transaction begins IMMEDIATE, taking the write lock up front, because a
 deferred transaction that upgrades from read to write can fail with
 SQLITE_BUSY without waiting at all.
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from cases.errors import ConfigurationError
+from cases.files import private_sqlite
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
@@ -39,7 +41,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(Path(database))  # 0600 before SQLite creates it 0644
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},

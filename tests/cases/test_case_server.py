@@ -466,7 +466,9 @@ def test_server_settings_from_env(tmp_path: Path) -> None:
     settings = ServerSettings.from_env({"CASE_SERVER_TOKEN": "t"})
     assert (settings.host, settings.port, settings.faults) == ("127.0.0.1", 8090, False)
     assert settings.store.database_url == DEFAULT_DATABASE_URL
-    assert settings.store.key_file == DATA / "case-system.key"
+    # The key lives outside data/; a key an older version put beside the database still counts.
+    assert settings.store.key_file == ROOT / "secrets" / "case-system.key"
+    assert settings.store.legacy_key_file == DATA / "case-system.key"
     db = tmp_path / "cs.db"
     settings = ServerSettings.from_env(
         {
@@ -476,11 +478,15 @@ def test_server_settings_from_env(tmp_path: Path) -> None:
             "CASE_SERVER_FAULTS": "1",
         }
     )
-    assert (settings.port, settings.faults, settings.store.key_file) == (
+    assert (settings.port, settings.faults, settings.store.legacy_key_file) == (
         0,
         True,
         tmp_path / "cs.key",
     )
+    chosen = ServerSettings.from_env(
+        {"CASE_SERVER_TOKEN": "t", "CASE_SERVER_ENCRYPTION_KEY_FILE": str(tmp_path / "k")}
+    )
+    assert (chosen.store.key_file, chosen.store.legacy_key_file) == (tmp_path / "k", None)
     for env, message in (
         ({}, "CASE_SERVER_TOKEN"),
         ({"CASE_SERVER_TOKEN": "t", "CASE_SERVER_PORT": "http"}, "CASE_SERVER_PORT"),
@@ -497,8 +503,9 @@ def _server_env(case_settings: CaseSettings, tmp_path: Path, **extra: str) -> di
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASE_")}
     env.update(PYTHONPATH=str(ROOT), CASE_SERVER_PORT="0", **extra)
     if case_settings.embedded:
-        # No key given: the server keeps one next to its database file.
-        env["CASE_SERVER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'case-system.db'}"
+        # No key given: the server keeps one in its key file, outside the data folder.
+        env["CASE_SERVER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'data' / 'case-system.db'}"
+        env["CASE_SERVER_ENCRYPTION_KEY_FILE"] = str(tmp_path / "secrets" / "case-system.key")
     else:
         env["CASE_SERVER_DATABASE_URL"] = case_settings.database_url
         env["CASE_SERVER_DATABASE_SCHEMA"] = case_settings.database_schema or ""
@@ -544,7 +551,8 @@ async def test_the_server_as_a_process(case_settings: CaseSettings, tmp_path: Pa
     assert "case system stopping" in log
     assert not any(value in log for value in PERSONAL)
     if case_settings.embedded:
-        assert (tmp_path / "case-system.key").exists()
+        assert (tmp_path / "secrets" / "case-system.key").stat().st_mode & 0o777 == 0o600
+        assert not (tmp_path / "data" / "case-system.key").exists()
 
 
 async def test_the_server_refuses_to_start_without_a_token(tmp_path: Path) -> None:
