@@ -1,4 +1,4 @@
-"""The operator's side of the outbox: what waits or was set aside, and key rotation.
+"""The operator's side of the outbox: what waits or was set aside, key rotation, purging.
 
 Rotation matters because the staff CLI says the old key may go once
 `rotate-key` has run: every application still waiting in the outbox must by
@@ -24,7 +24,7 @@ from cases.errors import CaseError, DecryptionFailed
 from cases.local_db import LocalDatabase
 from cases.model import utc_now
 from cases.outbox import SCHEMA
-from cases.outbox_entries import OutboxEntry, OutboxState, entry, iso
+from cases.outbox_entries import FINAL_STATES, OutboxEntry, OutboxState, entry, iso
 
 
 class WaitingUnreadable(CaseError):
@@ -103,5 +103,36 @@ def report(path: Path) -> OutboxReport:
             counts={state: int(counted.get(state.value, 0)) for state in OutboxState},
             attention=[entry(row) for row in rows],
         )
+    finally:
+        database.close()
+
+
+def forget(path: Path, case_numbers: list[str], before: datetime, *, dry_run: bool = False) -> int:
+    """Delete the rows that serve nothing any more; return how many (would) go.
+
+    A row of a purged case (`case_numbers`) would still tie its number to the
+    hashed conversation and the phone digest; a settled row (delivered,
+    conflict, rejected) written before `before` is past the retention period
+    too. Waiting and set-aside rows stay, however old: they are applications
+    not yet delivered.
+    """
+    database = LocalDatabase(path, SCHEMA)
+    try:
+        with database.transaction() as connection:
+            settled = ", ".join("?" for _ in FINAL_STATES)
+            old = f"state IN ({settled}) AND created_at < ?"
+            arguments: list[str] = [*FINAL_STATES, iso(before)]
+            found = {
+                row[0]
+                for row in connection.execute(f"SELECT key FROM outbox WHERE {old}", arguments)  # noqa: S608
+            }
+            for start in range(0, len(case_numbers), 500):
+                batch = case_numbers[start : start + 500]
+                marks = ", ".join("?" for _ in batch)
+                query = f"SELECT key FROM outbox WHERE case_number IN ({marks})"  # noqa: S608
+                found |= {row[0] for row in connection.execute(query, batch)}
+            if not dry_run:
+                connection.executemany("DELETE FROM outbox WHERE key = ?", [(k,) for k in found])
+        return len(found)
     finally:
         database.close()
