@@ -6,6 +6,8 @@
     enable <name>    allowed to sign in again
     list             every account, its state and last sign-in
     remove <name>    delete the account (the cases' audit trail keeps the name)
+    unlock <name>    lift the sign-in delays wrong passwords put on the name, from any
+                     address, at once — in the running gateway too (they share the file)
 
 The password is read with getpass (not echoed, not in the shell history), or
 with --password-stdin as one line from standard input, for scripts. The
@@ -30,6 +32,7 @@ from cases.cli.table import table
 from cases.cli.views import beijing
 from connectors.console.account_store import AccountError, AccountStore, check_new_password
 from connectors.console.db import ConsoleDatabase
+from connectors.console.throttle import unlock
 from connectors.settings import GatewaySettings
 
 PROG = "python -m connectors.console.accounts"
@@ -47,6 +50,7 @@ def _parser(out: TextIO) -> Parser:
         ("disable", "停用账号（立即退出登录）"),
         ("enable", "重新启用账号"),
         ("remove", "删除账号"),
+        ("unlock", "解除因密码输错而对该账号的登录等待"),
     ):
         command = commands.add_parser(name, help=text, description=text, out=out)
         command.add_argument("name", help="账号名")
@@ -105,6 +109,14 @@ def run(
     elif command == "remove":
         store.remove(name)
         out.write(f"已删除账号 {name}。\n")
+    elif command == "unlock":
+        found = store.get(name)
+        if found is None:
+            raise AccountError(f"没有账号 {name}")
+        if unlock(store.db, found.name):
+            out.write(f"已解除 {found.name} 的登录限制，现在可以登录。\n")
+        else:
+            out.write(f"{found.name} 目前没有登录限制。\n")
     else:
         accounts = store.list()
         if not accounts:

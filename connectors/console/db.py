@@ -1,9 +1,11 @@
-"""The console's SQLite file: agents' accounts, their sessions, unanswered questions.
+"""The console's SQLite file: agents' accounts, their sessions, the sign-in throttle,
+case lookups per agent, unanswered questions.
 
-One file (CONSOLE_DB_PATH) because the three belong together: the account
-CLI, run in another process, must be able to end an agent's sessions when it
-disables the account or changes the password, which a store in the gateway's
-memory could not offer. WAL lets the gateway read while the CLI writes.
+One file (CONSOLE_DB_PATH) because they belong together: the account CLI, run
+in another process, must be able to end an agent's sessions when it disables
+the account or changes the password, and lift an agent's sign-in delays
+(`unlock`), which a store in the gateway's memory could not offer. WAL lets
+the gateway read while the CLI writes.
 
 Plain blocking sqlite3 with one short connection per call, so any thread may
 call it; the gateway calls it through `asyncio.to_thread`. The file and its
@@ -35,6 +37,39 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_seen_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions (account_id);
+CREATE TABLE IF NOT EXISTS throttle_key (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    secret       TEXT NOT NULL          -- hex; keys the hashes below (throttle_store.py)
+);
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    scope         TEXT NOT NULL,        -- pair | name | address
+    name_key      TEXT NOT NULL,        -- keyed hash of the typed name, '' for scope address
+    address_key   TEXT NOT NULL,        -- keyed hash of the client address, '' for scope name
+    failures      INTEGER NOT NULL,
+    last_at       REAL NOT NULL,        -- Unix seconds of the latest failure
+    blocked_until REAL NOT NULL,        -- no attempt it covers is checked before this
+    PRIMARY KEY (scope, name_key, address_key)
+);
+CREATE INDEX IF NOT EXISTS sign_in_failures_by_name ON sign_in_failures (name_key);
+CREATE INDEX IF NOT EXISTS sign_in_failures_by_age ON sign_in_failures (scope, last_at);
+CREATE INDEX IF NOT EXISTS sign_in_failures_by_end ON sign_in_failures (scope, blocked_until);
+CREATE TABLE IF NOT EXISTS sign_in_rows (  -- rows per scope, kept by the triggers below
+    scope        TEXT PRIMARY KEY,
+    rows         INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO sign_in_rows (scope, rows) VALUES ('pair', 0), ('name', 0), ('address', 0);
+CREATE TRIGGER IF NOT EXISTS sign_in_failures_added AFTER INSERT ON sign_in_failures BEGIN
+    UPDATE sign_in_rows SET rows = rows + 1 WHERE scope = NEW.scope;
+END;
+CREATE TRIGGER IF NOT EXISTS sign_in_failures_removed AFTER DELETE ON sign_in_failures BEGIN
+    UPDATE sign_in_rows SET rows = rows - 1 WHERE scope = OLD.scope;
+END;
+CREATE TABLE IF NOT EXISTS sign_in_known (
+    name_key     TEXT NOT NULL,         -- this name signed in from this address at `at`
+    address_key  TEXT NOT NULL,
+    at           REAL NOT NULL,
+    PRIMARY KEY (name_key, address_key)
+);
 CREATE TABLE IF NOT EXISTS unanswered (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at   TEXT NOT NULL,         -- UTC, ISO 8601

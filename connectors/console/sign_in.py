@@ -8,7 +8,8 @@
 A wrong password, an unknown name and a disabled account get the same
 answer after the same work (one scrypt check, account_store.py). The name
 someone typed is never logged on failure: people type passwords into the
-name field.
+name field. Failures are slowed, never locked out (the policy is in
+throttle.py); the throttle keeps its counts in the console database.
 """
 
 from __future__ import annotations
@@ -57,18 +58,19 @@ async def sign_in(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     name, password = _field(body, "name"), _field(body, "password")
     throttle = request.app[THROTTLE]
+    accounts = request.app[ACCOUNTS]
     address = client_address(request)
     async with throttle.slots:
         try:
-            throttle.check(name, address)
+            await asyncio.to_thread(throttle.check, accounts.db, name, address)
         except SignInThrottled as exc:
             request[RETRY_AFTER] = exc.retry_after  # the widget's hook writes Retry-After
             raise
-        account = await asyncio.to_thread(request.app[ACCOUNTS].authenticate, name, password)
+        account = await asyncio.to_thread(accounts.authenticate, name, password)
         if account is None:
-            throttle.failed(name, address)
+            await asyncio.to_thread(throttle.failed, accounts.db, name, address)
             raise BadCredentials("sign-in refused")
-        throttle.succeeded(name)
+        await asyncio.to_thread(throttle.succeeded, accounts.db, name, address)
     settings = request.app[SETTINGS]
     sessions = request.app[SESSIONS]
     previous = request.cookies.get(cookie_name(settings))

@@ -114,7 +114,7 @@ class Console:
     client: Client
     app: web.Application
     clock: Clock  # sessions (wall clock)
-    throttle_clock: Clock  # failed sign-ins (monotonic)
+    throttle_clock: Clock  # failed sign-ins (wall clock, shared through the database)
     searcher: FakeSearcher
     db_path: Path
 

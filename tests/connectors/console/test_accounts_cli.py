@@ -1,4 +1,4 @@
-"""python -m connectors.console.accounts: add, passwd, disable, enable, list, remove."""
+"""python -m connectors.console.accounts: add, passwd, disable, enable, list, remove, unlock."""
 
 from __future__ import annotations
 
@@ -74,6 +74,7 @@ def test_add_with_password_from_stdin(run: Callable[..., Run], console_db: Path)
         (("passwd", "nobody", "--password-stdin"), "long-enough-pw\n", (), "没有账号 nobody"),
         (("disable", "nobody"), "", (), "没有账号 nobody"),
         (("remove", "nobody"), "", (), "没有账号 nobody"),
+        (("unlock", "nobody"), "", (), "没有账号 nobody"),
     ],
 )
 def test_refusals_are_one_chinese_line_and_status_1(
@@ -167,3 +168,10 @@ def test_runs_as_a_module(tmp_path: Path) -> None:
         timeout=60,
     )
     assert (result.returncode, result.stdout) == (0, "已新增账号 li.na。\n"), result.stderr
+
+
+def test_unlock_with_nothing_to_lift_says_so(
+    run: Callable[..., Run], accounts: AccountStore
+) -> None:
+    result = run("unlock", AGENT.upper())
+    assert (result.status, result.out) == (0, f"{AGENT} 目前没有登录限制。\n")

@@ -1,16 +1,23 @@
-"""Signing in and out: one answer for every refusal, throttling, the cookie, timeouts."""
+"""Signing in and out: one answer for every refusal, throttling, the cookie, timeouts.
+
+Throttling is checked as a person or an attacker meets it: growing delays for
+one name from one address, for one address spraying names, a bounded delay
+for one name guessed from many addresses, and never a lockout a stranger can
+impose on an agent (policy: connectors/console/throttle.py).
+"""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
-from connectors.console import account_store
+from connectors.console import account_store, accounts
 from connectors.console.account_store import AccountStore
 from connectors.console.db import ConsoleDatabase
 from connectors.console.passwords import parse
-from connectors.console.throttle import ACCOUNT_FAILURES, ACCOUNT_WINDOW, ADDRESS_FAILURES
+from connectors.console.throttle import ADDRESS, PAIR
 from connectors.settings import Environment
 from tests.connectors.console.conftest import AGENT, PASSWORD, XFF, Console, MakeConsole
 
@@ -79,37 +86,102 @@ async def test_a_disabled_account_gets_the_same_answer(
     assert (response.status, await response.json()) == (401, REFUSED)
 
 
-async def test_failures_lock_the_name_even_for_the_right_password(console: Console) -> None:
-    for _ in range(ACCOUNT_FAILURES):
-        assert (await console.sign_in(AGENT, "wrong password")).status == 401
-    locked = await console.sign_in()
-    assert locked.status == 429
-    body = await locked.json()
-    assert body["error"] == "sign_in_throttled"
-    assert body["message"] == "登录失败次数过多，请 15 分钟后再试。"
-    assert int(locked.headers["Retry-After"]) == ACCOUNT_WINDOW
-    console.throttle_clock.advance(ACCOUNT_WINDOW)
-    assert (await console.sign_in()).status == 200
+def at(address: str) -> dict[str, str]:
+    """Headers of a sign-in from `address` (the test client is loopback, a trusted proxy)."""
+    return {"X-Forwarded-For": address}
 
 
-async def test_unknown_names_lock_exactly_like_real_ones(console: Console) -> None:
-    for _ in range(ACCOUNT_FAILURES):
-        await console.sign_in("ghost", "wrong password")
-    response = await console.sign_in("ghost", "wrong password")
-    assert response.status == 429  # a lockout does not tell which names exist
-    assert (await console.sign_in()).status == 200  # other names are unaffected
+STRANGER = "198.51.100.66"
+AGENT_DESK = "203.0.113.7"  # XFF: where the agent usually signs in
 
 
-async def test_a_success_clears_the_names_failures(console: Console) -> None:
-    for _ in range(ACCOUNT_FAILURES - 1):
-        await console.sign_in(AGENT, "wrong password")
-    assert (await console.sign_in()).status == 200
-    for _ in range(ACCOUNT_FAILURES - 1):
-        assert (await console.sign_in(AGENT, "wrong password")).status == 401
+async def retry_after(console: Console, name: str, password: str, address: str) -> int:
+    """Sign in once more; the Retry-After of the 429 it must get."""
+    response = await console.sign_in(name, password, **at(address))
+    assert response.status == 429, await response.text()
+    assert (await response.json())["error"] == "sign_in_throttled"
+    return int(response.headers["Retry-After"])
 
 
-async def test_failures_from_one_address_lock_that_address(console: Console) -> None:
-    for number in range(ADDRESS_FAILURES):
+async def guess(console: Console, name: str, addresses: list[str]) -> list[int]:
+    """One wrong password from each address in turn, waiting out every delay; the delays met."""
+    waits = []
+    for address in addresses:
+        response = await console.sign_in(name, "wrong password", **at(address))
+        if response.status == 429:
+            waits.append(int(response.headers["Retry-After"]))
+            console.throttle_clock.advance(waits[-1])
+            response = await console.sign_in(name, "wrong password", **at(address))
+        assert response.status == 401, await response.text()
+    return waits
+
+
+async def test_a_strangers_wrong_passwords_do_not_keep_the_agent_out(console: Console) -> None:
+    assert (await console.sign_in(**XFF)).status == 200  # the agent's desk is known
+    await guess(console, AGENT, [STRANGER] * 30)  # the old lockout took five
+    await guess(console, AGENT, [f"198.51.100.{n}" for n in range(1, 31)])
+    assert (await console.sign_in(**XFF)).status == 200  # from the usual desk: no wait at all
+
+
+async def test_guessing_from_one_address_waits_longer_and_longer(console: Console) -> None:
+    for _ in range(PAIR.free):
+        assert (await console.sign_in(AGENT, "wrong password", **at(STRANGER))).status == 401
+    waits = []
+    for _ in range(9):
+        assert (await console.sign_in(AGENT, "wrong password", **at(STRANGER))).status == 401
+        waits.append(await retry_after(console, AGENT, "wrong password", STRANGER))
+        console.throttle_clock.advance(waits[-1])
+    assert waits == [5, 10, 20, 40, 80, 160, 320, 640, 900]  # doubling, capped at 15 minutes
+    response = await console.sign_in(AGENT, "wrong password", **at(STRANGER))
+    assert response.status == 401
+    # While the delay runs the right password is refused too: guessing gains nothing.
+    locked = await console.sign_in(AGENT, PASSWORD, **at(STRANGER))
+    assert (locked.status, int(locked.headers["Retry-After"])) == (429, 900)
+    assert (await locked.json())["message"] == "登录失败次数过多，请 15 分钟后再试。"
+
+
+async def test_a_short_wait_is_told_in_seconds(console: Console) -> None:
+    for _ in range(PAIR.free + 1):
+        await console.sign_in(AGENT, "wrong password", **XFF)
+    response = await console.sign_in(**XFF)
+    assert response.status == 429
+    assert await response.json() == {
+        "error": "sign_in_throttled",
+        "message": "登录失败次数过多，请 5 秒后再试。",
+    }
+    console.throttle_clock.advance(5)
+    assert (await console.sign_in(**XFF)).status == 200
+
+
+async def test_guesses_against_one_name_from_many_addresses_only_slow_it(
+    console: Console,
+) -> None:
+    # One guess each from sixty addresses, each as soon as the delay allows.
+    waits = await guess(console, AGENT, [f"198.51.100.{n}" for n in range(1, 61)])
+    assert waits[:6] == [1, 2, 4, 8, 16, 32] and max(waits) == 60  # bounded, not a lockout
+    # The agent on an address new to them waits at most a minute, then gets in.
+    wait = await retry_after(console, AGENT, PASSWORD, "192.0.2.200")
+    assert wait <= 60
+    console.throttle_clock.advance(wait)
+    assert (await console.sign_in(AGENT, PASSWORD, **at("192.0.2.200"))).status == 200
+
+
+async def test_unknown_names_are_slowed_exactly_like_real_ones(console: Console) -> None:
+    real = await guess(console, AGENT, ["198.51.100.1"] * 7)
+    made_up = await guess(console, "ghost.agent", ["198.51.100.2"] * 7)
+    assert real == made_up == [5, 10, 20]  # a delay tells no name apart
+
+
+async def test_a_success_clears_the_names_failures_from_that_address(console: Console) -> None:
+    for _ in range(PAIR.free):
+        await console.sign_in(AGENT, "wrong password", **XFF)
+    assert (await console.sign_in(**XFF)).status == 200
+    for _ in range(PAIR.free):
+        assert (await console.sign_in(AGENT, "wrong password", **XFF)).status == 401
+
+
+async def test_failures_from_one_address_slow_that_address(console: Console) -> None:
+    for number in range(ADDRESS.free + 1):
         response = await console.sign_in(f"guess{number}", "wrong password", **XFF)
         assert response.status == 401
     locked = await console.sign_in(**XFF)
@@ -117,6 +189,33 @@ async def test_failures_from_one_address_lock_that_address(console: Console) -> 
     assert "Retry-After" in locked.headers
     other = await console.sign_in(**{"X-Forwarded-For": "198.51.100.9"})
     assert other.status == 200
+
+
+async def test_the_delays_outlive_a_restart_of_the_gateway(make_console: MakeConsole) -> None:
+    first = await make_console()
+    for _ in range(PAIR.free + 1):
+        await first.sign_in(AGENT, "wrong password", **at(STRANGER))
+    second = await make_console()  # a new process on the same database
+    assert await retry_after(second, AGENT, PASSWORD, STRANGER) == 5
+
+
+async def test_the_unlock_command_lifts_the_delays_of_a_running_gateway(
+    console: Console, console_db: Path
+) -> None:
+    for number in range(20):
+        await console.sign_in(AGENT, "wrong password", **at(f"198.51.100.{number + 1}"))
+        console.throttle_clock.advance(1)
+    for _ in range(PAIR.free + 1):
+        await console.sign_in(AGENT, "wrong password", **XFF)
+    assert (await console.sign_in(**XFF)).status == 429
+    out, err = io.StringIO(), io.StringIO()
+    status = accounts.main(
+        ["--db", str(console_db), "unlock", AGENT], env={}, stdout=out, stderr=err
+    )
+    assert (status, err.getvalue()) == (0, "")
+    assert out.getvalue().startswith(f"已解除 {AGENT} 的登录限制")
+    assert (await console.sign_in(**XFF)).status == 200
+    assert (await console.sign_in(AGENT, PASSWORD, **at("192.0.2.201"))).status == 200
 
 
 async def test_session_cookie_flags_in_development(console: Console) -> None:
