@@ -1,4 +1,4 @@
-"""Case lookup for agents: masked by default, unmasked only with a reason, on the record.
+"""Case lookup for agents: masked by default, unmasked only with a reason, always on the record.
 
 The case store is the one the bot writes to (cases.factory.open_backend with
 CaseSettings from the environment), opened on the first lookup. What a case
@@ -6,11 +6,20 @@ looks like — labels, Beijing time, which fields are masked and how — comes
 from the staff CLI's views (cases/cli/views.py), so the console and
 `python -m cases show` cannot drift apart.
 
-Unmasking works like `python -m cases show --unmask --reason …`: an
-`unmasked` event naming the agent and the reason is written to the case
-*before* anything is shown; if it cannot be written, nothing is shown. Only
-the built-in SQL store keeps such events; with the centre's own case system
-(CASE_BACKEND=http) the console shows masked cases and refuses to unmask.
+Every masked lookup writes a `viewed` event (the agent, the time, channel
+console) before anything is shown — also for a number with no case, marked
+`found: false`, since trying numbers is what an enumeration looks like (the
+case store never issues a number that appears in its audit trail). Unmasking
+works like `python -m cases show --unmask --reason …`: an `unmasked` event
+naming the agent and the reason is written first. If an event cannot be
+written, nothing is shown. Only the built-in SQL store keeps such events;
+with the centre's own case system (CASE_BACKEND=http) the console shows
+masked cases, logs each lookup, and refuses to unmask. How many lookups an
+agent may make is lookup_limit.py's business (`limits`).
+
+The masked view hides the right's number (a patent or trademark number names
+its holder in public registers) in every field, the description and the
+events' notes, whatever the case store's views already did.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from cases.cli import views
 from cases.errors import CaseError
 from cases.factory import open_backend
 from cases.model import CaseRecord
+from cases.right_number import mask_right_number_in
 from cases.settings import CaseSettings
 from cases.sql import SqlCaseBackend
 from cases.sql.store import CaseEvent
@@ -37,10 +47,13 @@ from connectors.console.errors import (
     ReasonRequired,
 )
 from connectors.console.lazy import Lazy
+from connectors.console.lookup_limit import CaseLookupLimits
 
 _NUMBER = re.compile(r"^[A-Z0-9]{1,10}-[0-9]{4}-[0-9]{6}$")
 MAX_REASON_CHARS = 200
 UNAVAILABLE = "案件库暂时无法访问，请稍后再试。"
+# The staff CLI's labels, and the console's own lookup event where they have none.
+EVENT_KINDS = {"viewed": "查看", **views.EVENT_KINDS}
 
 
 def case_number(raw: str) -> str:
@@ -72,6 +85,12 @@ class CaseView:
     events: list[CaseEvent]
     masked: bool
 
+    def _hide(self, text: str) -> str:
+        """`text` with the case's right number masked, in the masked view."""
+        if not self.masked:
+            return text
+        return mask_right_number_in(text, self.record.application.ip_number)
+
     def to_json(self) -> dict[str, Any]:
         unmask = not self.masked
         values = views.case_fields(self.record, unmask=unmask)
@@ -80,7 +99,7 @@ class CaseView:
             "case_number": self.record.case_number,
             "masked": self.masked,
             "fields": [
-                {"key": key, "label": label, "value": values[key]}
+                {"key": key, "label": label, "value": self._hide(values[key])}
                 for key, label in views.FIELDS.items()
             ],
             "eligibility": [
@@ -91,9 +110,9 @@ class CaseView:
             "events": [
                 {
                     "at": views.beijing(event.at),
-                    "kind": views.EVENT_KINDS.get(event.kind, event.kind),
+                    "kind": EVENT_KINDS.get(event.kind, event.kind),
                     "actor": views.printable(event.actor),
-                    "detail": views.event_detail(event, unmask=unmask),
+                    "detail": self._hide(views.event_detail(event, unmask=unmask)),
                 }
                 for event in self.events
             ],
@@ -105,19 +124,30 @@ class CaseDirectory:
 
     Args:
         backend: the case store, loaded lazily (see lazy.py).
+        limits: how many lookups each agent may make (lookup_limit.py).
     """
 
-    def __init__(self, backend: Lazy[CaseBackend]) -> None:
+    def __init__(
+        self, backend: Lazy[CaseBackend], *, limits: CaseLookupLimits | None = None
+    ) -> None:
         self.backend = backend
+        self.limits = limits or CaseLookupLimits()
 
-    async def view(self, number: str) -> CaseView:
-        """The case, masked.
+    async def view(self, number: str, actor: str) -> CaseView:
+        """The case, masked, after the `viewed` event naming `actor` is written.
 
         Raises:
             CaseMissing, ConsoleUnavailable.
         """
         backend = await self.backend.get()
-        record = await self._get(backend, number)
+        record = await self._find(backend, number)
+        detail: dict[str, Any] = {"channel": "console"}
+        if record is None:
+            detail["found"] = False
+        if isinstance(backend, SqlCaseBackend):
+            await self._record(backend, number, "viewed", actor, detail)
+        if record is None:
+            raise await self._missing(backend, number)
         return CaseView(record, await self._events(backend, record.case_number), masked=True)
 
     async def unmask(self, number: str, actor: str, reason: str) -> CaseView:
@@ -132,35 +162,40 @@ class CaseDirectory:
                 "unmask needs the SQL case store (it records the audit event)",
                 message="当前案件系统不支持在坐席工作台查看完整信息，请在案件系统中查看。",
             )
-        record = await self._get(backend, number)
+        record = await self._find(backend, number)
+        if record is None:
+            raise await self._missing(backend, number)
         detail = {"reason": reason, "channel": "console"}
-        try:
-            await asyncio.to_thread(
-                backend.record_event, record.case_number, "unmasked", actor, detail
-            )
-        except SQLAlchemyError as exc:
-            raise ConsoleUnavailable(
-                f"audit event not written: {type(exc).__name__}", message=UNAVAILABLE
-            ) from exc
+        await self._record(backend, record.case_number, "unmasked", actor, detail)
         return CaseView(record, await self._events(backend, record.case_number), masked=False)
 
-    async def _get(self, backend: CaseBackend, number: str) -> CaseRecord:
+    async def _record(
+        self, backend: SqlCaseBackend, number: str, kind: str, actor: str, detail: dict[str, Any]
+    ) -> None:
         try:
-            record = await backend.get(number)
+            await asyncio.to_thread(backend.record_event, number, kind, actor, detail)
+        except SQLAlchemyError as exc:
+            raise ConsoleUnavailable(
+                f"audit event {kind} not written: {type(exc).__name__}", message=UNAVAILABLE
+            ) from exc
+
+    async def _find(self, backend: CaseBackend, number: str) -> CaseRecord | None:
+        try:
+            return await backend.get(number)
         except CaseError as exc:
             raise ConsoleUnavailable(
                 f"case store: {type(exc).__name__}: {exc}", message=UNAVAILABLE
             ) from exc
-        if record is None:
-            purged = [e for e in await self._events(backend, number) if e.kind == "purged"]
-            if purged:  # say so plainly, as the staff CLI does
-                when = views.beijing(purged[-1].at, seconds=False)
-                raise CaseMissing(
-                    f"case {number} purged",
-                    message=f"案件 {number} 已于 {when} 超过保存期限被删除。",
-                )
-            raise CaseMissing(f"no case {number}")
-        return record
+
+    async def _missing(self, backend: CaseBackend, number: str) -> CaseMissing:
+        purged = [e for e in await self._events(backend, number) if e.kind == "purged"]
+        if purged:  # say so plainly, as the staff CLI does
+            when = views.beijing(purged[-1].at, seconds=False)
+            return CaseMissing(
+                f"case {number} purged",
+                message=f"案件 {number} 已于 {when} 超过保存期限被删除。",
+            )
+        return CaseMissing(f"no case {number}")
 
     async def _events(self, backend: CaseBackend, number: str) -> list[CaseEvent]:
         if not isinstance(backend, SqlCaseBackend):

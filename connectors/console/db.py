@@ -70,6 +70,14 @@ CREATE TABLE IF NOT EXISTS sign_in_known (
     at           REAL NOT NULL,
     PRIMARY KEY (name_key, address_key)
 );
+CREATE TABLE IF NOT EXISTS case_lookups (  -- per agent, for the limits of lookup_limit.py
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent        TEXT NOT NULL,
+    case_number  TEXT NOT NULL,
+    at           REAL NOT NULL          -- Unix seconds; rows older than a day are deleted
+);
+CREATE INDEX IF NOT EXISTS case_lookups_by_agent ON case_lookups (agent, at);
+CREATE INDEX IF NOT EXISTS case_lookups_by_age ON case_lookups (at);
 CREATE TABLE IF NOT EXISTS unanswered (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at   TEXT NOT NULL,         -- UTC, ISO 8601
