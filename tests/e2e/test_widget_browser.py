@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from connectors.widget.feedback import FeedbackStore, Rating
+from tests.e2e.applicant import CASE_NUMBER, answers, asked
 from tests.e2e.processes import ROOT, Stack
 
 pytestmark = pytest.mark.slow
@@ -343,3 +344,59 @@ def test_keyboard_only(desktop: Widget, widget_stack: WidgetStack) -> None:
     expect(desktop.panel).to_be_hidden()
     expect(desktop.launcher).to_be_focused()
     expect(desktop.launcher).to_have_attribute("aria-expanded", "false")
+
+
+def _asked(widget: Widget) -> str | None:
+    """The slot of the form question the widget last showed (its stored copy keeps `custom`)."""
+    entries = widget.stored()["entries"]
+    return asked(entries[-1]["messages"]) if entries and entries[-1]["type"] == "bot" else None
+
+
+def test_an_application_leaves_no_personal_data_in_the_host_pages_storage(
+    desktop: Widget, widget_stack: WidgetStack
+) -> None:
+    answer = answers("网店卖仿冒我们注册商标的鲁南牌五金工具，链接一直没下架，损失不小。")
+    answer["contact_phone"] = "139.0532." + answer["contact_phone"][-4:]  # a format people type
+    phone_digits = re.sub(r"\D", "", answer["contact_phone"])
+    page = desktop.page
+    page.goto(widget_stack.gateway + "/")
+    desktop.open()
+    desktop.ask("我想申请知识产权维权援助")
+    for _ in range(15):
+        slot = _asked(desktop)
+        assert slot is not None, desktop.bot.last.inner_text()
+        if slot == "case_confirmed":
+            break
+        desktop.ask(answer[slot])
+    assert _asked(desktop) == "case_confirmed"
+    log = page.locator("[role=log]")
+    expect(log).to_contain_text(answer["contact_name"])  # the page itself shows it, until reload
+    shown_before = desktop.user.count()
+
+    personal = [
+        answer["contact_name"],
+        answer["contact_phone"],
+        phone_digits,
+        answer["ip_number"],
+        "12345678",
+        answer["case_description"][:12],
+    ]
+    everything = page.evaluate(
+        "() => JSON.stringify(Object.entries(sessionStorage)) + JSON.stringify(Object.entries(localStorage))"
+    )
+    for value in personal:
+        assert value not in everything, value
+
+    page.reload()
+    expect(desktop.panel).to_be_visible()
+    expect(desktop.user).to_have_count(shown_before)  # the conversation is still there
+    expect(log).to_contain_text("已填写。为保护个人信息")
+    expect(log).to_contain_text("申请信息摘要含个人信息")
+    for value in personal:
+        assert value not in log.inner_text(), value
+    desktop.tap("确认提交")  # and it goes on from where it was
+    expect(desktop.bot.last).to_contain_text(CASE_NUMBER)
+    everything = page.evaluate("() => JSON.stringify(Object.entries(sessionStorage))")
+    for value in personal:
+        assert value not in everything, value
+    assert desktop.errors == []

@@ -16,13 +16,19 @@
  *   DOM as text (textContent, text nodes). Nothing is ever parsed as HTML.
  * - The conversation (session id and what was shown) is kept in
  *   sessionStorage, bounded, so a reload or the next page of the site picks
- *   it up, and closing the tab forgets it.
+ *   it up, and closing the tab forgets it. That storage belongs to the host
+ *   site, where any of its scripts can read it, so no personal data goes
+ *   there: an answer to a form question for a personal slot and the
+ *   application summary that repeats them are stored as a placeholder, what
+ *   the person typed in answer is blanked out of the bot's replies, and
+ *   every phone- or ID-shaped number left is masked. The page shows the real
+ *   text until it is reloaded.
  */
 (function () {
   "use strict";
 
   var HOST_ID = "ipr-assist-widget";
-  var STORE_VERSION = 1;
+  var STORE_VERSION = 2; // 1 kept the conversation as it was, personal data included
   var MAX_ENTRIES = 80; // history entries kept across reloads
   var MAX_STORED_CHARS = 200000; // well inside sessionStorage's ~5 MB
   var MAX_INPUT_CHARS = 2000; // the gateway's MAX_MESSAGE_CHARS default
@@ -37,6 +43,18 @@
   var apiRoot = new URL("./", script.src);
   var options = readOptions(script.dataset || {});
   var storeKey = "ipr-assist:v" + STORE_VERSION + ":" + apiRoot.href;
+  var oldStoreKeys = ["ipr-assist:v1:" + apiRoot.href];
+
+  // Form questions whose answers are personal (actions/case_form.py), and those
+  // whose text repeats such answers (the summary of actions/case_text.py).
+  var PERSONAL_SLOTS = [
+    "contact_name", "contact_phone", "id_number", "organization_name",
+    "credit_code", "ip_number", "case_description",
+  ];
+  var ECHO_SLOTS = ["case_confirmed"];
+  var HIDDEN_ANSWER = "（已填写。为保护个人信息，刷新后不再显示）";
+  var HIDDEN_SUMMARY = "（申请信息摘要含个人信息，刷新后不再显示。需要核对可点“修改”。）";
+  var HIDDEN_VALUE = "***";
 
   var FINANCIAL = {
     eligible: ["符合资金援助条件", "yes"],
@@ -197,6 +215,101 @@
     return svg;
   }
 
+  // ---- Personal data kept out of the page's storage --------------------------
+
+  // What people put between digits (cases/validation.py NUMBER_SEPARATORS,
+  // after NFKC), up to two in a row: "(139) 0532-7781", "370402 19900101 1238".
+  var SEP = "[\\s\\-‐‑‒–—―−﹣.·・•()]{0,2}";
+  function digitRun(count) {
+    return "(?:" + SEP + "\\d){" + count + "}";
+  }
+  var ID_SHAPE = new RegExp(
+    "(?<!\\d)[1-9]" + digitRun(16) + SEP + "[\\dXx](?![\\dXx])|(?<!\\d)[1-9]" + digitRun(14) + "(?![\\dXx])",
+    "g"
+  );
+  var PHONE_SHAPE = new RegExp("(?<!\\d)(?:(?:\\+|00)?86" + SEP + ")?1" + SEP + "[3-9]" + digitRun(9) + "(?!\\d)", "g");
+
+  // Full-width and circled digits and separators read as ASCII, one character
+  // at a time, so the Chinese punctuation around them stays as it was.
+  function plainDigits(text) {
+    return Array.from(text)
+      .map(function (char) {
+        var plain = char.normalize("NFKC");
+        return /^[0-9\s\-.()]$/.test(plain) ? plain : char;
+      })
+      .join("");
+  }
+
+  function keepEnds(found, head, tail) {
+    var digits = found.replace(/[^0-9Xx]/g, "");
+    if (digits.length > 11 && head === 3) digits = digits.slice(-11); // +86 before a mobile
+    return digits.slice(0, head) + "****" + digits.slice(digits.length - tail);
+  }
+
+  function maskNumbers(text) {
+    if (!/[0-9０-９①-⑳⓪]/.test(text)) return text;
+    var plain = plainDigits(text);
+    var masked = plain
+      .replace(ID_SHAPE, function (found) {
+        return keepEnds(found, 4, 4);
+      })
+      .replace(PHONE_SHAPE, function (found) {
+        return keepEnds(found, 3, 4);
+      });
+    return masked === plain ? text : masked;
+  }
+
+  // Personal answers typed on this page, blanked out of what the bot says back.
+  var typedSecrets = [];
+
+  function scrub(text) {
+    var clean = text;
+    typedSecrets.forEach(function (secret) {
+      clean = clean.split(secret).join(HIDDEN_VALUE);
+    });
+    return maskNumbers(clean);
+  }
+
+  function askedSlot(entry) {
+    var slot = null;
+    if (entry && entry.type === "bot") {
+      entry.messages.forEach(function (m) {
+        if (m.custom && m.custom.type === "form_question" && typeof m.custom.slot === "string") {
+          slot = m.custom.slot;
+        }
+      });
+    }
+    return slot;
+  }
+
+  function isEcho(message) {
+    var custom = message.custom;
+    return Boolean(custom && custom.type === "form_question" && ECHO_SLOTS.indexOf(custom.slot) >= 0);
+  }
+
+  // The copy of an entry that may go into the host page's storage.
+  function storable(entry) {
+    if (entry.type === "user") {
+      return entry.personal
+        ? { type: "user", text: HIDDEN_ANSWER, personal: true }
+        : { type: "user", text: scrub(entry.text) };
+    }
+    var scrubbed = Boolean(entry.scrubbed);
+    var messages = entry.messages.map(function (m) {
+      var text = isEcho(m) && m.text ? HIDDEN_SUMMARY : scrub(m.text);
+      if (text !== m.text) scrubbed = true;
+      return { text: text, buttons: m.buttons, citations: m.citations, custom: m.custom };
+    });
+    return {
+      type: "bot",
+      question: entry.personal ? HIDDEN_ANSWER : scrub(entry.question),
+      messages: messages,
+      rating: entry.rating,
+      // Its text is no longer what the bot said: the feedback API would refuse a rating.
+      scrubbed: scrubbed,
+    };
+  }
+
   // ---- Stored conversation -------------------------------------------------
 
   function storage() {
@@ -239,13 +352,15 @@
 
   function cleanEntry(raw) {
     if (!raw || typeof raw !== "object") return null;
-    if (raw.type === "user") return { type: "user", text: asString(raw.text) };
+    if (raw.type === "user") return { type: "user", text: asString(raw.text), personal: raw.personal === true };
     if (raw.type !== "bot" || !Array.isArray(raw.messages)) return null;
     return {
       type: "bot",
       question: asString(raw.question),
       messages: raw.messages.map(cleanMessage),
       rating: raw.rating === "up" || raw.rating === "down" ? raw.rating : null,
+      personal: raw.personal === true,
+      scrubbed: raw.scrubbed === true,
     };
   }
 
@@ -254,6 +369,9 @@
     var store = storage();
     if (!store) return fresh;
     try {
+      oldStoreKeys.forEach(function (key) {
+        store.removeItem(key); // an older widget's copy, personal data and all
+      });
       var saved = JSON.parse(store.getItem(storeKey) || "null");
       if (!saved || typeof saved !== "object" || !Array.isArray(saved.entries)) return fresh;
       return {
@@ -270,10 +388,10 @@
     var store = storage();
     if (!store) return; // the conversation still works; it just will not survive a reload
     var entries = state.entries.slice(-MAX_ENTRIES);
-    var json = JSON.stringify({ sessionId: state.sessionId, open: state.open, entries: entries });
+    var json = JSON.stringify({ sessionId: state.sessionId, open: state.open, entries: entries.map(storable) });
     while (json.length > MAX_STORED_CHARS && entries.length > 1) {
       entries = entries.slice(Math.ceil(entries.length / 4));
-      json = JSON.stringify({ sessionId: state.sessionId, open: state.open, entries: entries });
+      json = JSON.stringify({ sessionId: state.sessionId, open: state.open, entries: entries.map(storable) });
     }
     state.entries = entries;
     try {
@@ -516,7 +634,8 @@
       var node = renderBotMessage(message, live);
       if (node) group.append(node);
     });
-    if (isAnswer(entry)) group.append(renderRating(entry));
+    // A reply restored with its text masked can no longer be rated (unless it was).
+    if (isAnswer(entry) && (!entry.scrubbed || entry.rating)) group.append(renderRating(entry));
     return group;
   }
 
@@ -692,7 +811,9 @@
   function send(text, shown, keepFocus) {
     if (busy) return;
     retireButtons();
-    append({ type: "user", text: shown });
+    var personal = PERSONAL_SLOTS.indexOf(askedSlot(state.entries[state.entries.length - 1])) >= 0;
+    if (personal && shown.trim().length >= 2) typedSecrets.push(shown.trim());
+    append({ type: "user", text: shown, personal: personal });
     setBusy(true);
     if (keepFocus) ui.input.focus();
     post("api/v1/chat", { session_id: state.sessionId || null, text: text })
@@ -700,7 +821,13 @@
         if (!reply || !Array.isArray(reply.messages)) throw new WidgetError("系统繁忙，请稍后再试。");
         if (typeof reply.session_id === "string") state.sessionId = reply.session_id;
         setBusy(false);
-        append({ type: "bot", question: shown, messages: reply.messages.map(cleanMessage), rating: null });
+        append({
+          type: "bot",
+          question: shown,
+          messages: reply.messages.map(cleanMessage),
+          rating: null,
+          personal: personal,
+        });
       })
       .catch(function (err) {
         setBusy(false);
