@@ -14,6 +14,7 @@ import pytest
 
 from connectors.errors import ConfigError
 from connectors.widget.feedback import FeedbackStore, Rating
+from connectors.widget.feedback_settings import FeedbackLimits
 from connectors.widget.keys import FEEDBACK
 from tests.connectors.conftest import FakeRasa
 from tests.connectors.widget.conftest import SITE, Client, MakeGateway
@@ -214,3 +215,11 @@ async def test_feedback_retention_comes_from_the_environment(
         monkeypatch.setenv("FEEDBACK_RETENTION_DAYS", bad)
         with pytest.raises(ConfigError, match="FEEDBACK_RETENTION_DAYS"):
             await make_gateway()
+
+
+def test_feedback_limits_are_read_from_the_environment_given() -> None:
+    env = {"FEEDBACK_RETENTION_DAYS": "30", "FEEDBACK_MAX_ROWS": " 2000 "}
+    assert FeedbackLimits.from_env(env) == FeedbackLimits(retention_days=30, max_rows=2000)
+    assert FeedbackLimits.from_env({}) == FeedbackLimits(retention_days=90, max_rows=10_000)
+    with pytest.raises(ConfigError, match="FEEDBACK_MAX_ROWS"):
+        FeedbackLimits.from_env({"FEEDBACK_MAX_ROWS": "1e4"})
