@@ -1,6 +1,7 @@
 """From a typed question to what the rankers search for.
 
-A question is cleaned like the documents, its homophone typos are mended
+A question (of a long message, its opening and its end: knowledge.bounded)
+is cleaned like the documents, its homophone typos are mended
 (维全 → 维权), its colloquial words gain their formal counterparts (盗版 → 侵权,
 著作权), and it is cut into BM25 terms. Words the person typed weigh 1;
 words added on their behalf weigh less, so an expansion can help a passage
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from knowledge.answer_type import AnswerType, asked_types
 from knowledge.bm25 import BM25Index
+from knowledge.bounded import bounded
 from knowledge.lexicon import Lexicon
 from knowledge.normalize import normalize_query
 from knowledge.places import Gazetteer, Place
@@ -71,8 +73,12 @@ class QueryAnalyzer:
         return max(math.log(share) + specificity, 0.0)
 
     def analyze(self, raw: str) -> AnalyzedQuery | None:
-        """None when the question has nothing to search for (empty, only emoji or symbols)."""
-        cleaned = normalize_query(raw or "")
+        """None when the question has nothing to search for (empty, only emoji or symbols).
+
+        Of a long message only the bounded part is read (knowledge.bounded):
+        mending and embedding all of 2,000 characters costs about 25 times a question.
+        """
+        cleaned = normalize_query(bounded(raw or ""))
         if not _CONTENT.search(cleaned):
             return None
         corrections = self.corrector.corrections(cleaned)

@@ -28,6 +28,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.bounded import bounded
+
 logger = logging.getLogger(__name__)
 
 BATCH = 32
@@ -72,8 +74,10 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return self._model
 
     def _embed(self, texts: List[Text]) -> np.ndarray:
-        # e5's authors recommend the "query: " prefix for classification.
-        vectors = self._encoder().query(texts)
+        # e5's authors recommend the "query: " prefix for classification. A long
+        # message is read as search reads it (its opening and its end): e5's
+        # cost grows with the text, 5 s of CPU for 2,000 characters.
+        vectors = self._encoder().query([bounded(text) for text in texts])
         return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
 
     def _add(self, message: Message, vector: np.ndarray) -> None:

@@ -33,14 +33,17 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.bounded import bounded
+
 logger = logging.getLogger(__name__)
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def _ngrams(text: Text, sizes: Tuple[int, ...]) -> Counter:
-    """Character n-grams of the text with spaces and punctuation removed."""
-    clean = _NOISE.sub("", text.lower())
+    """Character n-grams of the text with spaces and punctuation removed; of a
+    long message, of the part the sentence embedding reads (knowledge.bounded)."""
+    clean = _NOISE.sub("", bounded(text).lower())
     grams: Counter = Counter()
     for size in sizes:
         for start in range(max(len(clean) - size + 1, 0)):
