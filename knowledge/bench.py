@@ -11,7 +11,9 @@ own peak rather than everything the parent process has touched:
   the embedding cost is reported apart, extrapolated from a measured rate.
 
 Latency is measured warm, with one client and with THREADS concurrent clients,
-because the action server and the gateway share one Searcher across threads.
+because the action server and the gateway share one Searcher across threads;
+and, beside the dev-set questions, for the longest chat message the gateway
+accepts, which search must not let cost more than a few questions.
 `python -m knowledge.bench real|synthetic WORK` is the subprocess's entry point.
 """
 
@@ -54,6 +56,10 @@ DOC_SIZE = 200  # synthetic passages per synthetic document
 BLOCK = 65_536  # units mixed at a time
 EMBED_SAMPLE = 30  # real passages embedded to measure the embedding rate
 TARGET_P95_MS = {"real": 30.0, "synthetic": 80.0}  # warm, one client
+# The longest chat message the gateway accepts (connectors/settings.py
+# MAX_MESSAGE_CHARS) may cost at most this many times a dev-set question.
+LONGEST_MESSAGE = 2000
+TARGET_LONG_RATIO = 3.0
 FALLBACK_QUESTIONS = [
     "小微企业专利被侵权了，能申请维权援助吗？",
     "知识产权维权援助需要提交哪些材料？",
@@ -108,6 +114,19 @@ def percentiles(samples: Sequence[float], points: Sequence[int] = (50, 95, 99)) 
 def load_questions(path: Path) -> list[str]:
     """The dev-set questions (real wording and length), or a few built-in ones."""
     return [q.question for q in read_dev_set(path)] if path.exists() else list(FALLBACK_QUESTIONS)
+
+
+def long_messages(questions: list[str], chars: int = LONGEST_MESSAGE) -> list[str]:
+    """Messages of exactly `chars` characters (when the questions hold that much
+    text): each question at the end of a story told by the questions after it,
+    the way a long message ends with what is asked."""
+    messages = []
+    for number, question in enumerate(questions):
+        story = "".join(questions[number + 1 :] + questions[:number]) or question
+        while len(story) < chars:
+            story += story
+        messages.append(story[: max(chars - len(question), 0)] + question)
+    return messages
 
 
 def time_calls(
@@ -333,13 +352,17 @@ def run_real(settings: KnowledgeSettings, data_dir: Path, queries: int) -> dict[
     questions = load_questions(settings.dev_set)
     floor = time_calls(lambda q: searcher.embedder.embed_queries([q]), questions, queries)
     manifest = report.manifest
+    searched = measure_search(searcher, questions, queries)
+    # Right after the questions, as warm: the longest message a person may send.
+    longest = time_calls(lambda q: searcher.search(q, k=5), long_messages(questions), queries)
     return {
         "scenario": "real",
         "passages": manifest.passages,
         "units": manifest.units,
         "index_type": manifest.index_type,
         "build_s": report.seconds,
-        **measure_search(searcher, questions, queries),
+        **searched,
+        "long_message": {"chars": LONGEST_MESSAGE, **longest},
         "embed_floor": {k: floor[k] for k in ("p50_ms", "p95_ms")},
     }
 
@@ -452,6 +475,13 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"  {label} p95 ≤ {target:.0f} ms: {p95:.1f} ms  {'met' if p95 <= target else 'MISSED'}"
         )
+    long, normal = real["long_message"], real["one_client"]
+    ratio = long["p50_ms"] / normal["p50_ms"]
+    lines.append(
+        f"  longest chat message ({long['chars']:,} chars), real corpus: {_latency(long)} ms, "
+        f"p50 {ratio:.1f}× a dev-set question's {normal['p50_ms']:.1f} ms; ≤ "
+        f"{TARGET_LONG_RATIO:.0f}×: {'met' if ratio <= TARGET_LONG_RATIO else 'MISSED'}"
+    )
     floor, emb = real["embed_floor"], syn["embedding"]
     lines += [
         f"  query-embedding floor (embed_queries, one question): p50 {floor['p50_ms']:.1f} ms, "

@@ -9,6 +9,10 @@ over HTTP on loopback:
   clients: latency percentiles and throughput;
 * the WeChat webhook (plain mode, signed): time to response of every
   request, which must never pass 4.5 s, with 1, 8 and 32 concurrent clients;
+* the longest message each API accepts (a 200-character search, a
+  2,000-character chat message: a long story ending with a dev-set question)
+  next to the dev-set questions, with one client: what one long message
+  costs, which must stay within TARGET_LONG_RATIO times a question;
 * the floor, in this same process and run: embedding one question alone
   (p50/p95), and how many questions per second the encoder alone sustains
   with 8 threads — what a search can at best approach.
@@ -42,11 +46,20 @@ from run import environment, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from knowledge.bench import describe_machine, load_questions, percentiles  # noqa: E402
+from connectors.console.search_api import MAX_QUERY_CHARS  # noqa: E402
+from connectors.settings import GatewaySettings  # noqa: E402
+from knowledge.bench import (  # noqa: E402
+    TARGET_LONG_RATIO,
+    describe_machine,
+    load_questions,
+    long_messages,
+    percentiles,
+)
 from knowledge.embedding import load_embedder  # noqa: E402
 from knowledge.settings import KnowledgeSettings  # noqa: E402
 
 CLIENTS = (1, 8, 32)
+LONGEST_CHAT = GatewaySettings().max_message_chars
 WECHAT_LIMIT_S = 4.5
 Call = Callable[[aiohttp.ClientSession, int, int], Awaitable[None]]
 
@@ -125,7 +138,7 @@ def search_call(base: str, key: str, questions: list[str]) -> Call:
         question = questions[(number * 7 + turn) % len(questions)]
         async with session.get(
             f"{base}/api/v1/search",
-            params={"q": question[:200], "k": "5"},
+            params={"q": question[:MAX_QUERY_CHARS], "k": "5"},
             headers={"Authorization": f"Bearer {key}"},
         ) as response:
             response.raise_for_status()
@@ -174,19 +187,36 @@ async def measure(env: dict[str, str], key: str, questions: list[str]) -> dict[s
     wechat = wechat_call(base, env["WECHAT_TOKEN"], questions)
     await load(1, 5, search)  # loads the engine in the gateway
     await load(1, 3, chat)
-    # Requests per client at 1, 8 and 32 clients: enough for a p99, a few minutes in all.
-    plan = {
+    # Requests per client at 1, 8 and 32 clients: enough for a p99, a few minutes in all;
+    # the longest messages with one client, right after the questions.
+    plan: dict[str, tuple[Call, tuple[int, ...]]] = {
         "search": (search, (40, 10, 4)),
+        "search_long": (search_call(base, key, long_messages(questions, MAX_QUERY_CHARS)), (40,)),
         "chat": (chat, (15, 4, 2)),
+        "chat_long": (chat_call(base, long_messages(questions, LONGEST_CHAT)), (15,)),
         "wechat": (wechat, (10, 4, 2)),
     }
     results: dict[str, Any] = {}
     for name, (call, turns) in plan.items():
         results[name] = {}
-        for clients, per_client in zip(CLIENTS, turns, strict=True):
+        for clients, per_client in zip(CLIENTS, turns, strict=False):
             results[name][str(clients)] = await load(clients, per_client, call)
-            print(f"    {name:6} {clients:2} clients done", flush=True)
+            print(f"    {name:11} {clients:2} clients done", flush=True)
     return results
+
+
+def long_message_targets(results: dict[str, Any]) -> list[str]:
+    """One line per API: the longest accepted message's p50 against a question's."""
+    lines = []
+    for api, chars in (("search", MAX_QUERY_CHARS), ("chat", LONGEST_CHAT)):
+        long, normal = results[f"{api}_long"]["1"], results[api]["1"]
+        ratio = long["p50"] / normal["p50"]
+        lines.append(
+            f"  {api}, longest accepted message ({chars:,} chars), 1 client: "
+            f"p50 {long['p50']:.1f} ms = {ratio:.1f}× a question's {normal['p50']:.1f} ms "
+            f"≤ {TARGET_LONG_RATIO:.0f}×: {'met' if ratio <= TARGET_LONG_RATIO else 'NOT met'}"
+        )
+    return lines
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -198,13 +228,13 @@ def format_report(report: dict[str, Any]) -> str:
         f"floor: embedding one question p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms; "
         f"encoder alone with 8 threads {f['qps_8_threads']:.1f} q/s",
         "",
-        f"{'API':8}{'clients':>8}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'API':12}{'clients':>8}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
         f"{'max ms':>9}{'q/s':>8}",
     ]
     for api, by_clients in r.items():
         for clients, s in by_clients.items():
             lines.append(
-                f"{api:8}{clients:>8}{s['n']:>6}{s['p50']:>9.1f}{s['p95']:>9.1f}"
+                f"{api:12}{clients:>8}{s['n']:>6}{s['p50']:>9.1f}{s['p95']:>9.1f}"
                 f"{s['p99']:>9.1f}{s['max_ms']:>9.1f}{s['qps']:>8.1f}"
             )
     one, eight = r["search"]["1"], r["search"]["8"]
@@ -221,6 +251,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"{'met' if eight['p99'] <= 4 * eight['p50'] else 'NOT met'}",
         f"  WeChat: slowest response {worst_wechat:.2f} s ≤ {WECHAT_LIMIT_S} s: "
         f"{'met' if worst_wechat <= WECHAT_LIMIT_S else 'NOT met'}",
+        *long_message_targets(r),
     ]
     return "\n".join(lines)
 

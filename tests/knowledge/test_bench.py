@@ -197,6 +197,14 @@ def test_questions_come_from_the_dev_set_or_a_built_in_list(tmp_path: Path) -> N
     assert all(isinstance(q, str) and q for q in questions)
 
 
+def test_long_messages_are_as_long_as_the_longest_accepted_and_end_with_a_question() -> None:
+    questions = ["专利被仿了怎么办？", "商标被抢注了", "援助要交费吗"]
+    messages = bench.long_messages(questions)
+    assert [len(m) for m in messages] == [bench.LONGEST_MESSAGE] * 3
+    assert [m.endswith(q) for m, q in zip(messages, questions, strict=True)] == [True] * 3
+    assert bench.long_messages(["一个问题？"], 12) == ["一个问题？一个" + "一个问题？"]
+
+
 def test_a_failing_scenario_is_reported_in_one_line(tmp_path: Path) -> None:
     settings = replace(KnowledgeSettings(), corpus_dir=tmp_path / "no-such-corpus")
     with pytest.raises(KnowledgeError, match="bench scenario 'real' failed") as failure:
@@ -226,6 +234,9 @@ def test_real_scenario_reports_build_latency_and_embedding_floor(
     _check_latency(report["one_client"], calls=20, threads=1)
     _check_latency(report["threaded"], calls=20, threads=bench.THREADS)
     assert 0 < report["embed_floor"]["p50_ms"] <= report["embed_floor"]["p95_ms"]
+    # The longest chat message is timed beside the questions, through the same search.
+    assert report["long_message"]["chars"] == bench.LONGEST_MESSAGE
+    _check_latency(report["long_message"], calls=20, threads=1)
 
 
 @pytest.mark.slow
@@ -275,4 +286,5 @@ def test_bench_runs_both_scenarios_in_subprocesses_and_cleans_up(
     assert "synthetic" in table
     assert "p95 ≤ 30 ms" in table
     assert "query-embedding floor" in table
+    assert "longest chat message (2,000 chars)" in table and "a dev-set question's" in table
     assert "extrapolated" in table
