@@ -84,7 +84,7 @@ def bench_environment(work: Path, api_key: str) -> dict[str, str]:
         "CONSOLE_API_KEYS": api_key,
         "RATE_LIMIT_IP_PER_MINUTE": "0",
         "RATE_LIMIT_SESSION_PER_MINUTE": "0",
-        "WECHAT_TOKEN": "benchtoken",
+        "WECHAT_TOKEN": secrets.token_hex(12),  # the gateway wants 16-32 letters or digits
         "WECHAT_APP_ID": "wxbench0000000000",
         "WECHAT_APP_SECRET": secrets.token_hex(16),
         # No WeChat API here: answers later than the deadline fail to send
