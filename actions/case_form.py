@@ -63,10 +63,14 @@ NAME_CHARS = re.compile(r"[\u4e00-\u9fff·•A-Za-z .]{2,30}")
 QUESTION_WORDS = re.compile(
     r"[吗呢嘛]$|什么|怎么|怎样|多少|哪里|哪儿|哪些|如何|为什么|能不能|可不可以|是不是"
 )
-# 11 digits, written whole or 3-4-4 with spaces or dashes, maybe after +86/0086;
-# not glued to more digits (then it is part of a longer number, or a typo).
+# 11 digits, whole or with the separators people type between them (the same
+# the validator drops: spaces, dashes, dots, brackets, full-width ones too),
+# maybe after +86/0086; not glued to more digits (then it is part of a longer
+# number, or a typo). The validator then reads what was found.
+_SEP = "[\\s" + re.escape("".join(sorted(validation.NUMBER_SEPARATORS))) + "－．（）]*"
+_DIGIT = "[0-9０-９]"
 PHONE_LIKE = re.compile(
-    r"(?<!\d)(?:(?:\+|00)?86[\s-]?)?1[0-9]{2}[\s-]?[0-9]{4}[\s-]?[0-9]{4}(?!\d)"
+    rf"(?<![0-9０-９+＋])(?:(?:\+|00)?86{_SEP})?[(（]?[1１](?:{_SEP}{_DIGIT}){{10}}(?![0-9０-９])"
 )
 ORGANISATION_WORDS = r"公司|厂|中心|协会|学会|学校|大学|学院|研究|商行|店|社|所|院|集团"
 CREDIT_LIKE = re.compile(r"[0-9A-Za-z]{18}")

@@ -912,3 +912,24 @@ async def test_a_short_question_is_not_taken_for_a_name(
     )
     assert result.get("contact_name") is None
     assert "姓名" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "我的手机是(139)0532-6677，谢谢",
+        "电话139.0532.6677",
+        "手机１３９－０５３２－６６７７",
+        "139—0532—6677",
+    ],
+)
+async def test_a_phone_in_a_sentence_is_read_in_every_shape_the_validator_accepts(
+    typed: str, deployment: Deployment, vocabulary: FactVocabulary
+) -> None:
+    form = ValidateCaseForm(deployment, vocabulary)
+    state = tracker(typed, "inform", {"requested_slot": "contact_phone"})
+    found = await form.extract_contact_phone(CollectingDispatcher(), state, DOMAIN)
+    result = await form.validate_contact_phone(
+        found["contact_phone"], CollectingDispatcher(), state, DOMAIN
+    )
+    assert result["contact_phone"] == "13905326677"
