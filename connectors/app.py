@@ -26,6 +26,13 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from connectors.console import setup_console
+from connectors.erasure import (
+    HOTLINE,
+    erase_everywhere,
+    erased_reply,
+    is_erase_request,
+    setup_erasure,
+)
 from connectors.errors import (
     BadRequest,
     EmptyMessage,
@@ -80,9 +87,10 @@ def init_app(settings: GatewaySettings, env: Mapping[str, str] | None = None) ->
             "session ids will not survive a restart"
         )
     app.cleanup_ctx.append(rasa_client_ctx)
+    setup_erasure(app, env)  # before the channels, which register what they forget
     setup_routes(app)
     setup_wechat(app, env)  # /wechat, only when WECHAT_TOKEN is set; after the Rasa client
-    setup_widget(app)  # /, /widget.js, /api/v1/feedback; CORS and rate limits on the API
+    setup_widget(app, env)  # /, /widget.js, /api/v1/feedback; CORS and rate limits on the API
     setup_console(app)  # /console, /api/v1/search; after the widget, whose feedback it reads
     return app
 
@@ -93,7 +101,9 @@ async def rasa_client_ctx(app: web.Application) -> AsyncIterator[None]:
     timeouts = RasaTimeouts(settings.rasa_connect_timeout, settings.rasa_read_timeout)
     observers: list[TurnObserver] = app[TURN_OBSERVERS]  # complete once set-up is over
     async with aiohttp.ClientSession() as session:
-        app[RASA_CLIENT] = RasaClient(session, settings.rasa_url, timeouts, tuple(observers))
+        app[RASA_CLIENT] = RasaClient(
+            session, settings.rasa_url, timeouts, tuple(observers), token=settings.rasa_token
+        )
         yield
 
 
@@ -118,7 +128,10 @@ async def chat(request: web.Request) -> web.Response:
     if conversation.is_new and body.get("session_id") is not None:
         log.info("session id not recognised; issued a new conversation")
     async with request.app[LOCKS].hold(conversation.key):
-        messages = await _ask_rasa(request.app, conversation, text)
+        if is_erase_request(text):
+            messages = await _erase(request.app, conversation)
+        else:
+            messages = await _ask_rasa(request.app, conversation, text)
     reply: ChatReply = {"session_id": conversation.session_id, "messages": messages}
     return web.json_response(reply, dumps=_dumps)
 
@@ -133,6 +146,12 @@ def _message_text(raw: object, limit: int) -> str:
     if len(text) > limit:
         raise MessageTooLong(limit, len(text))
     return text
+
+
+async def _erase(app: web.Application, conversation: Conversation) -> list[ChatMessage]:
+    """“删除我的信息”: the conversation erased in Rasa and in the gateway."""
+    erased = await erase_everywhere(app, conversation.sender_id, app[RASA_CLIENT].erase)
+    return erased_reply(erased, app[HOTLINE])
 
 
 async def _ask_rasa(

@@ -3,7 +3,9 @@
 Follows Rasa Open Source 3.6's documents "Your Own Website → REST Channels"
 (POST /webhooks/rest/webhook with {"sender", "message", "metadata"}, answered
 with a JSON list of bot messages) and "HTTP API" (GET / answers "Hello from
-Rasa: <version>" without a token).
+Rasa: <version>" without a token; PUT /conversations/{id}/tracker/events,
+operation `replaceConversationTrackerEvents`, with `?token=` RASA_TOKEN,
+replaces a conversation's events — with none, it erases the conversation).
 
 Every aiohttp error, timeout or unusable answer is translated here into one of
 the gateway's `UpstreamError`s, so callers handle three cases (unavailable,
@@ -17,6 +19,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -66,11 +69,13 @@ class RasaClient:
         base_url: str,
         timeouts: RasaTimeouts,
         observers: Sequence[TurnObserver] = (),
+        token: str | None = None,
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._timeouts = timeouts
         self._observers = observers
+        self._token = token
 
     async def send(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
@@ -113,6 +118,32 @@ class RasaClient:
                 await observer(turn)
             except Exception:  # a listener's bug must never cost the person the answer
                 log.exception("turn observer %r failed for %s", observer, turn.sender_id)
+
+    async def erase(self, sender_id: str) -> bool:
+        """Replace the conversation's events with none; whether Rasa confirmed.
+
+        Never raises: the caller tells the person and the operator; the
+        failure is logged without the sender id.
+        """
+        url = f"{self._base_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
+        params = {"token": self._token} if self._token else None
+        try:
+            async with self._session.put(
+                url, json=[], params=params, timeout=self._timeouts.client_timeout()
+            ) as response:
+                status = response.status
+                await response.read()
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.warning("erasing a conversation in Rasa failed: %s", _describe(exc))
+            return False
+        if status != 200:
+            log.warning(
+                "erasing a conversation in Rasa failed: HTTP %d%s",
+                status,
+                "" if self._token else " (RASA_TOKEN is not set)",
+            )
+            return False
+        return True
 
     async def is_up(self) -> bool:
         """Whether Rasa's HTTP API answers its greeting; never raises."""

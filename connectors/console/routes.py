@@ -25,6 +25,9 @@ loaded by the first request that needs them (lazy.py).
 
 from __future__ import annotations
 
+import asyncio
+import functools
+
 from aiohttp import web
 
 from cases.backend import CaseBackend
@@ -68,6 +71,7 @@ from connectors.console.sign_in import session, sign_in, sign_out
 from connectors.console.throttle import SignInThrottle
 from connectors.console.unanswered import UnansweredStore
 from connectors.console.unresolved_api import unresolved
+from connectors.erasure import add_erasure_listener
 from connectors.typedefs import SETTINGS, TURN_OBSERVERS
 from knowledge.settings import KnowledgeSettings
 
@@ -95,6 +99,7 @@ def setup_console(app: web.Application) -> None:
     install_query_hiding()  # the search question travels in the query string
     app.middlewares.append(console_guard())
     app[TURN_OBSERVERS].append(UnansweredRecorder(app))
+    add_erasure_listener(app, functools.partial(_forget_unanswered, app))
     app.on_response_prepare.append(_private_headers)
     app.on_cleanup.append(_close_cases)
 
@@ -112,6 +117,10 @@ def setup_console(app: web.Application) -> None:
     app.router.add_get(CASES_PATH + "/{number}", case_view)
     app.router.add_post(CASES_PATH + "/{number}/unmask", case_unmask)
     app.router.add_get(UNRESOLVED_PATH, unresolved)
+
+
+async def _forget_unanswered(app: web.Application, conversation: str) -> None:
+    await asyncio.to_thread(app[UNANSWERED].forget, conversation)
 
 
 async def _private_headers(request: web.BaseRequest, response: web.StreamResponse) -> None:

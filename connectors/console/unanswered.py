@@ -49,6 +49,18 @@ class UnansweredStore:
             row_id = cursor.lastrowid
         return Unanswered(int(row_id or 0), created, conversation, masked)
 
+    def forget(self, conversation: str) -> int:
+        """Delete every question of one conversation (the person erased it); how many.
+
+        Raises:
+            sqlite3.Error, OSError: the database cannot be written.
+        """
+        with self.db.connect() as connection:
+            cursor = connection.execute(
+                "DELETE FROM unanswered WHERE conversation = ?", (conversation,)
+            )
+            return int(cursor.rowcount or 0)
+
     def recent(self, limit: int = 50) -> list[Unanswered]:
         """The latest questions, newest first.
 

@@ -7,12 +7,14 @@ in connectors/ for the modules and their tests.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 from aiohttp import web
 
+from connectors.erasure import FALLBACK_HOTLINE, HOTLINE, erase_everywhere
 from connectors.errors import ConfigError
 from connectors.settings import Environment
 from connectors.typedefs import LOCKS, RASA_CLIENT, SETTINGS
@@ -61,10 +63,17 @@ def setup_wechat(app: web.Application, env: Mapping[str, str] | None = None) -> 
 
 
 async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The channel's own HTTP client (WeChat API, Rasa's tracker API) and running turns."""
+    """The channel's own HTTP client (the WeChat API) and running turns."""
     async with aiohttp.ClientSession() as session:
+        rasa = app[RASA_CLIENT]
         channel = WeChatChannel(
-            app[WECHAT_SETTINGS], app[SETTINGS], app[LOCKS], app[RASA_CLIENT], session
+            app[WECHAT_SETTINGS],
+            app[SETTINGS],
+            app[LOCKS],
+            rasa,
+            session,
+            erase=functools.partial(erase_everywhere, app, erase_in_rasa=rasa.erase),
+            hotline=app.get(HOTLINE, FALLBACK_HOTLINE),
         )
         app[WECHAT] = channel
         yield

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from connectors.erasure import FALLBACK_HOTLINE, erased_text, is_erase_request
 from connectors.errors import ConversationBusy
 from connectors.rasa_client import RasaClient
 from connectors.sessions import ConversationLocks
@@ -39,7 +40,6 @@ from connectors.wechat.render import Answer
 from connectors.wechat.replay import MemoryReplayCache, ReplayCache
 from connectors.wechat.settings import WeChatSettings
 from connectors.wechat.tokens import AccessTokens, call_with_token
-from connectors.wechat.tracker import erase_conversation
 from connectors.wechat.turns import Outcome, Turn, TurnRegistry
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,10 @@ class WeChatChannel:
         rasa: RasaClient,
         session: aiohttp.ClientSession,
         replays: ReplayCache | None = None,
+        erase: Callable[[str], Awaitable[bool]] | None = None,
+        hotline: str = FALLBACK_HOTLINE,
     ) -> None:
+        """`erase` erases a conversation everywhere (erasure.py); Rasa's alone by default."""
         self.settings = settings
         self.crypto = (
             MessageCrypto(settings.app_id, settings.aes_key, settings.previous_aes_key)
@@ -96,6 +99,8 @@ class WeChatChannel:
         self._gateway = gateway
         self._locks = locks
         self._session = session
+        self._erase_conversation = erase or rasa.erase
+        self._hotline = hotline
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def respond(self, inbound: Inbound, deadline: float, repeat: bool = False) -> Reply:
@@ -157,8 +162,16 @@ class WeChatChannel:
 
     async def _take_turn(self, turn: Turn, inbound: Inbound) -> None:
         if inbound.event is EventType.UNSUBSCRIBE:
-            await self._erase(inbound)
+            erased = await self._erase(inbound)
+            self.turns.forget(inbound.openid + ":")
+            log.info(
+                "%s unfollowed; conversation %s", inbound.who, "erased" if erased else "NOT erased"
+            )
             await self._deliver(turn, inbound.openid, Outcome())
+            return
+        if inbound.msg_type is MsgType.TEXT and is_erase_request(inbound.content or ""):
+            erased = await self._erase(inbound)  # “删除我的信息”
+            await self._deliver(turn, inbound.openid, Outcome([erased_text(erased, self._hotline)]))
             return
         answer: Answer | None
         if inbound.msg_type is not MsgType.EVENT and self.memory.take_transfer(inbound.openid):
@@ -189,21 +202,11 @@ class WeChatChannel:
             rest = outcome.parts
         await self.outbox.send(openid, rest)
 
-    async def _erase(self, inbound: Inbound) -> None:
-        """The person unfollowed: erase their conversation in Rasa and everything kept here."""
-        gateway = self._gateway
-        timeout = aiohttp.ClientTimeout(
-            total=gateway.rasa_connect_timeout + gateway.rasa_read_timeout,
-            connect=gateway.rasa_connect_timeout,
-        )
-        erased = await erase_conversation(
-            self._session, gateway.rasa_url, gateway.rasa_token, inbound.sender_id, timeout
-        )
+    async def _erase(self, inbound: Inbound) -> bool:
+        """Erase the person's conversation in Rasa and the gateway, and what is kept here."""
+        erased = await self._erase_conversation(inbound.sender_id)
         self.memory.forget(inbound.openid)
-        self.turns.forget(inbound.openid + ":")
-        log.info(
-            "%s unfollowed; conversation %s", inbound.who, "erased" if erased else "NOT erased"
-        )
+        return erased
 
     async def _send_text(self, openid: str, text: str) -> None:
         await call_with_token(self.tokens, lambda token: self.api.send_text(token, openid, text))

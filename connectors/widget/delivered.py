@@ -86,6 +86,10 @@ class DeliveredAnswers:
         answers.append(frozenset({_digest(answer), _digest(clipped(answer))}))
         self._answers.move_to_end(conversation)
 
+    async def forget(self, conversation: str) -> None:
+        """The erasure listener: nothing of the conversation is kept."""
+        self._answers.pop(conversation, None)
+
     def was_delivered(self, conversation: str, answer: str) -> bool:
         """Whether `answer` (as the widget sends it, trimmed) was given in `conversation`."""
         digest = _digest(answer)

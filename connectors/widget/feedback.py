@@ -171,6 +171,18 @@ class FeedbackStore:
             for row in rows
         ]
 
+    def forget(self, conversation: str) -> int:
+        """Delete every rating of one conversation (the person erased it); how many.
+
+        Raises:
+            sqlite3.Error, OSError: the database cannot be written.
+        """
+        with self._file.connect() as connection:
+            cursor = connection.execute(
+                "DELETE FROM feedback WHERE conversation = ?", (conversation,)
+            )
+            return int(cursor.rowcount or 0)
+
     def _forget_old(self, connection: sqlite3.Connection) -> None:
         """Delete ratings past the retention period, then all but the newest `max_rows`."""
         now = self._clock().astimezone(UTC).replace(microsecond=0)

@@ -19,8 +19,13 @@ deployment file (the feedback database is opened on first use).
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Mapping
+
 from aiohttp import web
 
+from connectors.erasure import add_erasure_listener
 from connectors.typedefs import SETTINGS, TURN_OBSERVERS
 from connectors.widget.assets import CSS_TYPE, SVG_TYPE, static_asset, widget_script
 from connectors.widget.cors import CorsPolicy
@@ -37,16 +42,25 @@ from connectors.widget.security import add_security_headers
 DAY = "public, max-age=86400"
 
 
-def setup_widget(app: web.Application) -> None:
-    """Add the widget's routes, checks and headers to the gateway `app`."""
+async def _forget_feedback(app: web.Application, conversation: str) -> None:
+    await asyncio.to_thread(app[FEEDBACK].forget, conversation)
+
+
+def setup_widget(app: web.Application, env: Mapping[str, str] | None = None) -> None:
+    """Add the widget's routes, checks and headers to the gateway `app`.
+
+    FEEDBACK_* are read from `env`, the process's environment by default.
+    """
     settings = app[SETTINGS]
     cors = CorsPolicy(settings.widget_allowed_origins)
-    limits = FeedbackLimits.from_env()
+    limits = FeedbackLimits.from_env(env)
     app[FEEDBACK] = FeedbackStore(
         settings.feedback_db_path, retention_days=limits.retention_days, max_rows=limits.max_rows
     )
     app[DELIVERED] = DeliveredAnswers()
     app[TURN_OBSERVERS].append(app[DELIVERED])
+    add_erasure_listener(app, app[DELIVERED].forget)
+    add_erasure_listener(app, functools.partial(_forget_feedback, app))
     # After app.py's error middleware, so refusals here become its JSON
     # answers; the origin check first, so a foreign page spends no tokens.
     app.middlewares.append(cors.middleware())

@@ -821,18 +821,26 @@
         if (!reply || !Array.isArray(reply.messages)) throw new WidgetError("系统繁忙，请稍后再试。");
         if (typeof reply.session_id === "string") state.sessionId = reply.session_id;
         setBusy(false);
-        append({
-          type: "bot",
-          question: shown,
-          messages: reply.messages.map(cleanMessage),
-          rating: null,
-          personal: personal,
-        });
+        var messages = reply.messages.map(cleanMessage);
+        if (erased(messages)) {
+          // “删除我的信息”: the server erased the conversation; so does the page.
+          state.entries = [];
+          typedSecrets.length = 0;
+          renderAll();
+          shown = "";
+        }
+        append({ type: "bot", question: shown, messages: messages, rating: null, personal: personal });
       })
       .catch(function (err) {
         setBusy(false);
         notice(err instanceof WidgetError ? err.userMessage : "系统繁忙，请稍后再试。");
       });
+  }
+
+  function erased(messages) {
+    return messages.some(function (m) {
+      return m.custom && m.custom.type === "conversation_erased";
+    });
   }
 
   function rate(entry, rating, buttons, thanks) {

@@ -77,6 +77,22 @@ async def test_unsubscribe_erases_the_conversation_everywhere(
     assert rasa.received[-1]["message"] == "2"
 
 
+async def test_typing_the_erase_request_erases_the_conversation_and_says_so(
+    make_gateway: MakeGateway, rasa: TrackerRasa
+) -> None:
+    rasa.reply = scripted
+    client = await make_gateway()
+    push = WeChatPush(client)
+    await push.text("你好", 1)  # options remembered for this person
+    client.app[UNANSWERED].record(f"wx:{OPENID}", "我的专利被仿了")
+    reply = await push.text("删除我的信息", 2)
+    assert "已删除您在本次对话中的全部记录" in reply.content
+    assert rasa.replaced == [(f"wx:{OPENID}", [], RASA_TOKEN)]
+    assert [body["message"] for body in rasa.received] == ["你好"]  # the request never reached Rasa
+    assert not channel(client).memory.knows(OPENID)
+    assert client.app[UNANSWERED].recent(10) == []
+
+
 async def test_failed_erase_is_logged_not_fatal(
     make_gateway: MakeGateway, rasa: TrackerRasa, caplog: pytest.LogCaptureFixture
 ) -> None:
