@@ -107,6 +107,10 @@ class Stack:
             "GATEWAY_SECRET": "e2e-secret-" + "x" * 32,
             "TRACKER_DIALECT": "sqlite",
             "TRACKER_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
+            # Every key a run makes stays in its folder (tests/e2e/test_personal_data.py
+            # checks their modes), none in the checkout's secrets/.
+            "TRACKER_ENCRYPTION_KEY_FILE": str(self.workdir / "tracker.key"),
+            "CASE_ENCRYPTION_KEY_FILE": str(self.workdir / "case.key"),
             "KNOWLEDGE_DATA_DIR": str(self.index_dir),
             # The bot talks to the reference case system over HTTP, as it
             # would to a centre's own; its fault injection serves the outage tests.

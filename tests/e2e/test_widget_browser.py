@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -400,3 +401,33 @@ def test_an_application_leaves_no_personal_data_in_the_host_pages_storage(
     for value in personal:
         assert value not in everything, value
     assert desktop.errors == []
+
+
+def test_deleting_my_information_clears_the_conversation_on_the_page_too(
+    desktop: Widget, widget_stack: WidgetStack, stack: Stack
+) -> None:
+    desktop.page.goto(widget_stack.site)
+    desktop.open()
+    desktop.ask("我们的外观设计专利被别人仿了，能申请援助吗？")
+    session = desktop.stored()["sessionId"]
+    sender = "web:" + session.split(".")[0]
+    desktop.input.fill("删除我的信息")
+    desktop.input.press("Enter")
+    expect(desktop.bot.last).to_contain_text(
+        "已删除您在本次对话中的全部记录", timeout=REPLY_TIMEOUT_MS
+    )
+    expect(desktop.page.locator(".rate")).to_have_count(0)  # a confirmation, not an answer to rate
+    desktop.shot("erased.png")
+    stored = desktop.stored()
+    assert "外观设计" not in json.dumps(stored, ensure_ascii=False)
+    assert [entry["type"] for entry in stored["entries"]] == ["bot"]
+    expect(desktop.user).to_have_count(0)  # nothing of what was typed is shown any more
+    desktop.page.reload()
+    expect(desktop.panel).to_be_visible()  # it was open: it stays open
+    expect(desktop.bot.last).to_contain_text("已删除您在本次对话中的全部记录")
+    expect(desktop.user).to_have_count(0)
+    # And Rasa has nothing of it either.
+    url = f"{stack.rasa}/conversations/{sender}/tracker?token=e2e-token"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        tracker = json.load(response)
+    assert "外观设计" not in json.dumps(tracker, ensure_ascii=False)

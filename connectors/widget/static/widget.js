@@ -589,11 +589,12 @@
   }
 
   function isAnswer(entry) {
-    // A turn that asks the next question of a form is not an answer to rate.
+    // A turn that asks the next question of a form is not an answer to rate,
+    // nor the confirmation that the conversation was erased.
     return entry.messages.some(function (m) {
       return m.text;
     }) && !entry.messages.some(function (m) {
-      return m.custom && m.custom.type === "form_question";
+      return m.custom && (m.custom.type === "form_question" || m.custom.type === "conversation_erased");
     });
   }
 
