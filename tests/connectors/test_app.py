@@ -100,6 +100,15 @@ async def test_not_json_is_400(gateway: Client) -> None:
     assert error == {"error": "bad_request", "message": "请求格式不正确，应为 JSON。"}
 
 
+async def test_text_with_a_lone_surrogate_is_400_not_a_crash(
+    gateway: Client, fake_rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"text": "\\ud800abc"}'  # valid JSON, no valid character
+    error = await refused(gateway, 400, data=body, headers={"Content-Type": "application/json"})
+    assert error["error"] == "bad_request" and "无法识别的字符" in error["message"]
+    assert fake_rasa.received == [] and "Traceback" not in caplog.text
+
+
 async def test_too_long_text_is_413(gateway: Client, fake_rasa: FakeRasa) -> None:
     assert (await chat(gateway, text="字" * 2000))["messages"]
     error = await refused(gateway, 413, json={"text": "字" * 2001})
