@@ -82,5 +82,4 @@ def _keys(env: Mapping[str, str]) -> str:
             "TRACKER_ENCRYPTION_KEY is required when GATEWAY_ENV=production"
         )
     path = Path(env.get("TRACKER_ENCRYPTION_KEY_FILE", "") or DEFAULT_KEY_FILE).expanduser()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return key_from_file(path, create=True)
+    return key_from_file(path, create=True, variable="TRACKER_ENCRYPTION_KEY")

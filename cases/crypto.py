@@ -77,21 +77,19 @@ def new_key() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
-def key_from_file(path: Path, *, create: bool) -> str:
+def key_from_file(path: Path, *, create: bool, variable: str = "CASE_ENCRYPTION_KEY") -> str:
     """The key kept in `path`, created (0600, in a 0700 folder) when allowed.
 
     For development only: `make run` works without setup. The file belongs
     outside the data folder (secrets/ by default), so that a backup of the
-    data does not carry the key that decrypts it. Production sets
-    CASE_ENCRYPTION_KEY; the settings refuse to open the store without it.
+    data does not carry the key that decrypts it. Production sets the
+    `variable` (CASE_ENCRYPTION_KEY; the conversation store's is
+    TRACKER_ENCRYPTION_KEY); the settings refuse to start without it.
     """
     if not path.exists():
         if not create:
             raise ConfigurationError(f"no encryption key file at {path}")
         if write_private(path, new_key() + "\n"):
-            log.warning(
-                "generated a case encryption key at %s; set CASE_ENCRYPTION_KEY in production",
-                path,
-            )
+            log.warning("generated an encryption key at %s; set %s in production", path, variable)
     tighten(path)
     return path.read_text(encoding="ascii").strip()

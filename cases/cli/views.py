@@ -66,6 +66,7 @@ EVENT_KINDS = {
     "created": "提交",
     "status": "状态变更",
     "unmasked": "查看完整信息",
+    "viewed": "查看",
     "exported": "导出",
     "purged": "到期删除",
 }

@@ -52,8 +52,6 @@ from connectors.console.lookup_limit import CaseLookupLimits
 _NUMBER = re.compile(r"^[A-Z0-9]{1,10}-[0-9]{4}-[0-9]{6}$")
 MAX_REASON_CHARS = 200
 UNAVAILABLE = "案件库暂时无法访问，请稍后再试。"
-# The staff CLI's labels, and the console's own lookup event where they have none.
-EVENT_KINDS = {"viewed": "查看", **views.EVENT_KINDS}
 
 
 def case_number(raw: str) -> str:
@@ -110,7 +108,7 @@ class CaseView:
             "events": [
                 {
                     "at": views.beijing(event.at),
-                    "kind": EVENT_KINDS.get(event.kind, event.kind),
+                    "kind": views.EVENT_KINDS.get(event.kind, event.kind),
                     "actor": views.printable(event.actor),
                     "detail": self._hide(views.event_detail(event, unmask=unmask)),
                 }
