@@ -85,7 +85,8 @@ def spellings() -> dict[str, str]:
 def test_no_file_of_the_run_names_the_applicant(stack: Stack) -> None:
     applicant = Conversation(stack)
     number = apply(applicant)
-    give_up(Conversation(stack))
+    quitter = Conversation(stack)
+    give_up(quitter)
     time.sleep(2)  # the outbox relay and the logs settle
 
     leaks = []
@@ -97,9 +98,15 @@ def test_no_file_of_the_run_names_the_applicant(stack: Stack) -> None:
         leaks += [f"{path.name}: {what}" for what, value in spellings().items() if value in text]
     assert not leaks, "\n".join(leaks)
 
+    # Both applications are over: nothing of theirs is left to open, even with the key.
+    # (Other tests of the session may leave a draft half-filled; those are not looked at.)
+    senders = ["web:" + talk.session_id.split(".")[0] for talk in (applicant, quitter)]
     tracker = sqlite3.connect(stack.workdir / "tracker.db")
-    sealed = tracker.execute("SELECT COUNT(*) FROM events WHERE data LIKE '%__sealed__%'")
-    assert sealed.fetchone()[0] == 0  # both applications are over: nothing left to open
+    sealed = tracker.execute(
+        "SELECT COUNT(*) FROM events WHERE sender_id IN (?, ?) AND data LIKE '%__sealed__%'",
+        senders,
+    )
+    assert sealed.fetchone()[0] == 0
     tracker.close()
     assert number.startswith("WQ-")
 

@@ -124,18 +124,22 @@ async def replace(url: str, key: str) -> dict[str, Any]:
     return {"before": before, "emptied": emptied, "gone": gone, "restarted": restarted}
 
 
+async def aged(store: PrivateSQLTrackerStore, sender: str, age: float, draft: bool) -> None:
+    """A conversation whose every event is `age` seconds old; a phone typed if `draft`."""
+    tracker = await store.get_or_create_tracker(sender)
+    tracker.update(user("你好", "greet"))
+    if draft:
+        tracker.update(SlotSet("contact_phone", PHONE))
+    for event in tracker.events:
+        event.timestamp = time.time() - age
+    await store.save(tracker)
+
+
 async def sweep(url: str, key: str) -> dict[str, Any]:
     """Old conversations go; an application idle past draft_minutes is forgotten."""
     store = open_store(url, key)
-    now = time.time()
     for sender, age in (("web:old", 31 * 86400), ("web:recent", 3600), ("web:draft", 2 * 3600)):
-        tracker = await store.get_or_create_tracker(sender)
-        tracker.update(user("你好", "greet"))
-        if sender == "web:draft":
-            tracker.update(SlotSet("contact_phone", PHONE))
-        for event in tracker.events:
-            event.timestamp = now - age
-        await store.save(tracker)
+        await aged(store, sender, age, draft=sender == "web:draft")
     fresh = await turn(store, "web:fresh-draft", SlotSet("contact_phone", PHONE))
     del fresh
     store.sweep(time.time())
@@ -161,15 +165,8 @@ async def for_the_command_line(url: str, key: str) -> dict[str, Any]:
     """Conversations left for `python -m bot.conversations purge` to find."""
     store = open_store(url, key)
     await turn(store, "cli:fresh", user("你好", "greet"))  # the store's own first sweep
-    now = time.time()
     for sender, age in (("cli:old", 31 * 86400), ("cli:recent", 3600), ("cli:draft", 7200)):
-        tracker = await store.get_or_create_tracker(sender)
-        tracker.update(user("你好", "greet"))
-        if sender == "cli:draft":
-            tracker.update(SlotSet("contact_phone", PHONE))
-        for event in tracker.events:
-            event.timestamp = now - age
-        await store.save(tracker)
+        await aged(store, sender, age, draft=sender == "cli:draft")
     return {"key": key}
 
 
