@@ -239,10 +239,12 @@ def forget(events: list[dict[str, Any]], cipher: Cipher) -> list[dict[str, Any]]
     return forgotten
 
 
-def ends_application(events: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether these new events clear a personal slot — the application was
-    recorded, or abandoned (no consent, stopped, failed) — or every slot."""
-    return any(
+def ends_application(events: Iterable[Mapping[str, Any]], after: Progress) -> bool:
+    """Whether these new events end an application: they clear a personal slot (or
+    every slot) and no personal value is left — it was recorded, or abandoned (no
+    consent, stopped, failed). A refused answer clears only its own slot while
+    the others still hold theirs: the application goes on."""
+    clears = any(
         (
             event.get("event") == "slot"
             and event.get("name") in PERSONAL_SLOTS
@@ -251,3 +253,4 @@ def ends_application(events: Iterable[Mapping[str, Any]]) -> bool:
         or event.get("event") in ("restart", "reset_slots")
         for event in events
     )
+    return clears and not after.values

@@ -115,7 +115,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             session.commit()
         if not continues and stored:
             log.info("conversation replaced: %d earlier events deleted", len(stored))
-        if ends_application(new):
+        if ends_application(new, before):  # `before` is now past the new events
             self._forget(tracker.sender_id)
         self._sweep_if_due()
 

@@ -95,9 +95,19 @@ def test_forgetting_masks_every_value_the_conversation_ever_held() -> None:
 
 
 def test_an_application_ends_when_a_personal_slot_is_cleared_or_the_conversation_restarts() -> None:
-    assert ends_application([slot("contact_phone", None)])
-    assert ends_application([{"event": "restart", "timestamp": 1.0}])
-    assert not ends_application([slot("contact_phone", "13912345678"), slot("case_key", None)])
+    cleared = [slot("contact_name", None), slot("contact_phone", None)]
+    assert ends_application(cleared, replay(cleared))
+    restart = [{"event": "restart", "timestamp": 1.0}]
+    assert ends_application(restart, replay(restart))
+    going = [slot("contact_phone", "13912345678"), slot("case_key", None)]
+    assert not ends_application(going, replay(going))
+
+
+def test_a_refused_answer_does_not_end_the_application() -> None:
+    """A validator refusing the credit code clears that slot only: name and phone stay."""
+    earlier = [slot("contact_name", "李雷"), slot("contact_phone", "13912345678")]
+    refused = [slot("credit_code", None), slot("requested_slot", "credit_code")]
+    assert not ends_application(refused, replay(earlier + refused))
 
 
 def test_a_long_value_is_found_from_its_beginning() -> None:

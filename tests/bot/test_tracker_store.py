@@ -99,6 +99,11 @@ def test_once_recorded_nothing_of_the_application_can_be_read_back(report: dict[
     assert report["application"]["slots_after_record"] == {"contact_name": None}
 
 
+def test_a_refused_answer_keeps_the_application_going(report: dict[str, Any]) -> None:
+    """The form clears a refused slot; that must not forget the answers already given."""
+    assert report["refused"] == {"contact_name": NAME, "contact_phone": PHONE}
+
+
 def test_replacing_a_conversation_really_deletes_it(report: dict[str, Any]) -> None:
     replaced = report["replace"]
     assert replaced["before"] > 0 and replaced["emptied"] == 0 and replaced["gone"]

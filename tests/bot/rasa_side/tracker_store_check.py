@@ -110,6 +110,20 @@ async def application(url: str, key: str) -> dict[str, Any]:
     return out
 
 
+async def refused(url: str, key: str) -> dict[str, Any]:
+    """A validator refusing one answer clears that slot only; the application goes on."""
+    store, sender = open_store(url, key), "web:refused"
+    await turn(store, sender, SlotSet("contact_name", NAME), SlotSet("contact_phone", PHONE),
+               *asking("credit_code", "请填写统一社会信用代码。"))  # fmt: skip
+    await turn(store, sender, user("91370400MA3C8B9X2"), SlotSet("credit_code", None),
+               BotUttered("统一社会信用代码应为18位"), *asking("credit_code", "请再填一次。"))  # fmt: skip
+    tracker = await open_store(url, key).retrieve(sender)
+    return {
+        "contact_name": tracker.get_slot("contact_name") if tracker else None,
+        "contact_phone": tracker.get_slot("contact_phone") if tracker else None,
+    }
+
+
 async def replace(url: str, key: str) -> dict[str, Any]:
     """PUT /conversations/{id}/tracker/events: the server saves a tracker made from the body."""
     store, sender = open_store(url, key), "wx:replace"
@@ -174,6 +188,7 @@ async def main(url: str, out: str) -> None:
     key = new_key()
     report = {
         "application": await application(url, key),
+        "refused": await refused(url, key),
         "replace": await replace(url, key),
         "sweep": await sweep(url, key),
         "lost_key": await lost_key(url, key),
