@@ -235,7 +235,8 @@ class ValidateCaseForm(FormValidationAction):
                 return [SlotSet("case_stopped", True), SlotSet("requested_slot", None)]
             if go_on is True:  # ask the same question again, from a clean count
                 return [SlotSet("case_attempts", 0), SlotSet("requested_slot", requested)]
-        events = list(await super().run(dispatcher, tracker, domain))
+        events = self._known_choices(tracker)
+        events += list(await super().run(dispatcher, tracker, domain))
         answered = any(e.get("event") == "slot" and e.get("name") == requested for e in events)
         if requested and not answered and self._answer(tracker, requested) is not None:
             # An attempt to answer that could not be read (a choice question
@@ -244,6 +245,23 @@ class ValidateCaseForm(FormValidationAction):
             attempts += 1
             dispatcher.utter_message(text=HINTS.get(requested, "没太明白，请换个说法。"))
             events.append(SlotSet("case_attempts", attempts))
+        return events
+
+    def _known_choices(self, tracker: Tracker) -> list[EventType]:
+        """Applicant and right types as the rules name them, or asked again.
+
+        The NLU fills these slots from any message, sometimes with raw words
+        ("我开了个五金厂" → "五金厂") that no rule and no case system knows; the
+        form would then skip the question and the application be refused at
+        the end. Such a value becomes its canonical form, or none at all.
+        """
+        events: list[EventType] = []
+        for fact in ("applicant_type", "ip_type"):
+            value = tracker.get_slot(fact)
+            canonical = self._vocabulary.canonical(fact, value)
+            if value is not None and canonical != value:
+                tracker.slots[fact] = canonical  # what required_slots and the checks see
+                events.append(SlotSet(fact, canonical))
         return events
 
     def _answer(self, tracker: Tracker, slot: str) -> str | None:

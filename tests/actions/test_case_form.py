@@ -933,3 +933,18 @@ async def test_a_phone_in_a_sentence_is_read_in_every_shape_the_validator_accept
         found["contact_phone"], CollectingDispatcher(), state, DOMAIN
     )
     assert result["contact_phone"] == "13905326677"
+
+
+async def test_a_raw_word_the_nlu_put_in_a_choice_slot_is_asked_again(
+    deployment: Deployment, vocabulary: FactVocabulary
+) -> None:
+    """“我开了个五金厂，想申请援助”: 五金厂 is no applicant type the case system knows."""
+    state = tracker(
+        "同意", "affirm",
+        {"case_consent": True, "applicant_type": "五金厂", "ip_type": "商标",
+         "requested_slot": "case_consent"},
+    )  # fmt: skip
+    events, _ = await act(ValidateCaseForm(deployment, vocabulary), state)
+    set_now = slots_set(events)
+    assert set_now["applicant_type"] is None  # the form asks for it
+    assert set_now["ip_type"] == "trademark"  # a known word becomes its canonical value
