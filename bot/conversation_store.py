@@ -11,7 +11,6 @@ both run, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.conversation_privacy import SEALED
+from cases.files import private_sqlite
 
 Events = list[dict[str, Any]]
 
@@ -95,12 +95,5 @@ def rewrite_conversation(
 def owner_only(url: str) -> None:
     """A SQLite database file readable by its owner only (created so if absent)."""
     database = sa.engine.make_url(url).database
-    if not url.startswith("sqlite") or not database or database == ":memory:":
-        return
-    path = Path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    for each in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
-        if each.exists():
-            each.chmod(0o600)
+    if url.startswith("sqlite") and database and database != ":memory:":
+        private_sqlite(Path(database))

@@ -6,33 +6,22 @@ makes it; WAL so readers do not wait for a writer; one short transaction per
 
 Every such file holds something a stranger must not read (password hashes,
 session tokens, what people asked and rated), so the file is created 0600 in
-a folder created 0700, whatever the process's umask. SQLite gives the `-wal`
-and `-shm` files the mode of the database file, so they follow; a file left
-more open by an older version (0644) is narrowed, journals included, the first
-time this process uses it.
+a folder created 0700, whatever the process's umask (cases/files.py, which
+every process's SQLite files go through). SQLite gives the `-wal` and `-shm`
+files the mode of the database file, so they follow; a file left more open by
+an older version (0644) is narrowed, journals included, the first time this
+process uses it.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-OWNER_ONLY = 0o600
-_JOURNALS = ("-wal", "-shm", "-journal")
-
-
-def _narrow(path: Path) -> None:
-    """Make the database and any journal beside it owner-only (an older file may be 0644)."""
-    for file in (path, *(path.with_name(path.name + suffix) for suffix in _JOURNALS)):
-        try:
-            if file.stat().st_mode & 0o077:
-                file.chmod(OWNER_ONLY)
-        except FileNotFoundError:
-            continue
+from cases.files import private_sqlite
 
 
 class SqliteFile:
@@ -77,9 +66,7 @@ class SqliteFile:
         with self._ready_lock:
             if self._ready:
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))
-            _narrow(self.path)
+            private_sqlite(self.path)
             connection = sqlite3.connect(self.path, timeout=self._timeout)
             try:
                 connection.execute("PRAGMA journal_mode=WAL")  # kept in the file
