@@ -19,7 +19,7 @@ RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 # knowledge/bounded.py: the components read long messages through it.
 INPUTS = (
     "config.yml", "bot/domain.yml", "nlu_data", "bot/data", "bot/components",
-    "knowledge/bounded.py",
+    "knowledge/bounded.py", "knowledge/utterance.py", "bot/routing.py",
 )  # fmt: skip
 TRAINING_DATA = ("nlu_data", "bot/data")
 
