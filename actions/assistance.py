@@ -1,4 +1,4 @@
-"""Starting an application, declining an offer, and the fallback when nothing fits."""
+"""Starting an application or the check, declining an offer, and the fallback."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ class ActionApplyAssistance(Action):
         if tracker.get_slot("eligibility_result") is None:
             text += "申请后中心会审核您能获得哪些援助。"
         dispatcher.utter_message(text=text)
+        return [SlotSet("pending_offer", None)]
+
+
+class ActionStartCheck(Action):
+    """Yes to the offered check: clears the offer; the rule then activates the form."""
+
+    def name(self) -> str:
+        return "action_start_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(text="好的，我问几个问题，已经说过的不再问。")
         return [SlotSet("pending_offer", None)]
 
 

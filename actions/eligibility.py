@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.conversation_memory import hardship_in
 from actions.handoff import contact_text
 from actions.vocabulary import FactVocabulary
 from knowledge.deployment import Deployment
@@ -25,10 +26,6 @@ from knowledge.places import Gazetteer
 
 STOP = re.compile(
     r"算了|不查了|不测了|不问了|不想测|不想查|不用测|不弄了|退出|取消|停止|结束自测|不做了"
-)
-HARDSHIP = re.compile(r"困难|没钱|没有钱|请不起|付不起|拿不出|出不起|低保|贫困|紧张|负担不起|吃力")
-NO_HARDSHIP = re.compile(
-    r"不困难|没有困难|没困难|还可以|还行|不缺钱|负担得起|付得起|不需要资金|条件不错"
 )
 ANSWER_INTENTS = {"inform", "affirm", "deny"}
 
@@ -174,11 +171,9 @@ class ValidateEligibilityForm(FormValidationAction):
         asked = self._answer_to(tracker, "financial_hardship")
         if tracker.get_slot("financial_hardship") is not None and not asked:
             return {}
-        text = tracker.latest_message.get("text") or ""
-        if NO_HARDSHIP.search(text):
-            return {"financial_hardship": False}
-        if HARDSHIP.search(text):
-            return {"financial_hardship": True}
+        hardship = hardship_in(tracker.latest_message.get("text") or "")
+        if hardship is not None:
+            return {"financial_hardship": hardship}
         if asked:
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             if intent in ("affirm", "deny"):

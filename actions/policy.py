@@ -10,14 +10,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation_memory import FactReader
 from actions.safety import HANDOFF_BUTTON
+from cases.privacy import redact
 from knowledge.answer import button_title, compose
+from knowledge.bounded import bounded
 from knowledge.deployment import Deployment
 from knowledge.errors import KnowledgeError
+from knowledge.followup import Followup, read_followup
 from knowledge.passages import Passage
+from knowledge.places import Gazetteer
 from knowledge.searcher import Searcher
+from knowledge.utterance import tells_own_story
 
 MAX_MESSAGE = 600  # characters: what fits on a phone screen
+CHECK_OFFER = "要不要帮您看看能不能申请援助？几个问题就能知道。"
+CHECK_BUTTONS = [
+    {"title": "看看能否申请援助", "payload": "/check_eligibility"},
+    {"title": "不用了", "payload": "/deny"},
+]
 
 
 def citation_payload(passages: list[Passage]) -> dict[str, Any]:
@@ -46,10 +57,20 @@ def passage_button(passage: Passage) -> dict[str, str]:
 class ActionAnswerPolicy(Action):
     """Search the corpus; answer with the clause and its citation, or offer a person."""
 
-    def __init__(self, searcher: Searcher, deployment: Deployment) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        deployment: Deployment,
+        gazetteer: Gazetteer,
+        facts: FactReader,
+    ) -> None:
         self._searcher = searcher
         self._deployment = deployment
+        self._gazetteer = gazetteer
+        self._facts = facts
         self._by_id = {p.chunk_id: p for p in searcher.index.passages}
+        # Each document's place and level, to answer "省里呢" from the province's.
+        self._documents = {p.doc_id: (p.region, p.level) for p in searcher.index.passages}
 
     def name(self) -> str:
         return "action_answer_policy"
@@ -60,7 +81,14 @@ class ActionAnswerPolicy(Action):
         tapped = next(tracker.get_latest_entity_values("passage"), None)
         if tapped and tapped in self._by_id:
             return self._show(dispatcher, self._by_id[tapped])
-        question = tracker.latest_message.get("text") or ""
+        text = tracker.latest_message.get("text") or ""
+        in_form = tracker.active_loop_name is not None
+        # Facts told outside a form are kept for the check (inside one, the
+        # form reads its answers itself).
+        told = {} if in_form else self._facts.facts_in(text)
+        remembered: list[EventType] = [SlotSet(fact, value) for fact, value in told.items()]
+        followup = self._followup(text, tracker)
+        question = followup.query if followup else text
         try:
             # Embedding and search are CPU work: keep them off the event loop.
             response = await asyncio.to_thread(self._searcher.search, question, 4)
@@ -68,16 +96,68 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(
                 text="抱歉，政策文件暂时查不了。请稍后再试，或者转人工。", buttons=[HANDOFF_BUTTON]
             )
-            return [SlotSet("pending_offer", "handoff")]
+            return [*remembered, SlotSet("pending_offer", "handoff")]
         answer = compose(response)
         if answer is None:
-            return self._no_basis(dispatcher, response.reason)
+            return [*remembered, *self._no_basis(dispatcher, response.reason)]
         dispatcher.utter_message(
             text=answer.text(MAX_MESSAGE),
             buttons=[passage_button(p) for p in answer.related],
             json_message=citation_payload([answer.passage]),
         )
-        return [SlotSet("pending_offer", None), SlotSet("passage", None)]
+        events = [
+            *remembered,
+            SlotSet("pending_offer", None),
+            SlotSet("passage", None),
+            # The topic a follow-up ("那专利呢") is read against; numbers masked,
+            # as in every text kept outside the application.
+            SlotSet("last_question", redact(bounded(question))),
+            SlotSet("last_doc", answer.passage.doc_id),
+        ]
+        if self._offers_check(tracker, text, told, in_form):
+            dispatcher.utter_message(text=CHECK_OFFER, buttons=CHECK_BUTTONS)
+            events.append(SlotSet("pending_offer", "check_eligibility"))
+        return events
+
+    @staticmethod
+    def _offers_check(tracker: Tracker, text: str, told: dict[str, Any], in_form: bool) -> bool:
+        """Offer the check (never force it) to someone who told their own case."""
+        if in_form or tracker.get_slot("eligibility_result") is not None:
+            return False
+        return bool(told.get("issue_type") or tells_own_story(text))
+
+    def _followup(self, text: str, tracker: Tracker) -> Followup | None:
+        previous = tracker.get_slot("last_question")
+        if not previous:
+            return None
+        new_places = self._names_in(text)
+        followup = read_followup(text, previous, self._names_in(previous), new_places)
+        if followup is None or followup.level is None or new_places:
+            return followup
+        # "省里呢" after a 瑶海区 answer: the province of that document's place.
+        place = self._place_at(followup.level, tracker.get_slot("last_doc"))
+        if place is None:
+            return followup
+        return read_followup(text, previous, self._names_in(previous), [place])
+
+    def _names_in(self, text: str) -> list[str]:
+        """Place names as the text writes them (瑶海区, or 瑶海), to swap in a follow-up."""
+        return [
+            next((alias for alias in place.names if alias in text), place.name)
+            for place in self._gazetteer.mentions(text)
+        ]
+
+    def _place_at(self, level: str, last_doc: str | None) -> str | None:
+        """The region of the document at `level` above the last answer's document."""
+        if level == "national":
+            return next((r for r, lv in self._documents.values() if lv == "national"), None)
+        region = self._documents.get(last_doc or "", ("", ""))[0]
+        places = self._gazetteer.mentions(region) if region else []
+        lineage = places[0].lineage if places else ()
+        for doc_region, doc_level in self._documents.values():
+            if doc_level == level and any(name in doc_region for name in lineage):
+                return doc_region
+        return None
 
     def _show(self, dispatcher: CollectingDispatcher, passage: Passage) -> list[EventType]:
         text = passage.text.replace("\n", "")

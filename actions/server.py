@@ -17,7 +17,12 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
-from actions.assistance import ActionApplyAssistance, ActionDeclineOffer, ActionDefaultFallback
+from actions.assistance import (
+    ActionApplyAssistance,
+    ActionDeclineOffer,
+    ActionDefaultFallback,
+    ActionStartCheck,
+)
 from actions.case_form import ValidateCaseForm
 from actions.case_questions import case_questions
 from actions.case_status import (
@@ -33,6 +38,7 @@ from actions.case_submission import (
     CaseNews,
     WithCaseNews,
 )
+from actions.conversation_memory import FactReader
 from actions.eligibility import ActionAskFact, ActionEligibilityResult, ValidateEligibilityForm
 from actions.handoff import ActionHandoff
 from actions.policy import ActionAnswerPolicy
@@ -48,10 +54,16 @@ def build_executor(runtime: Runtime) -> ActionExecutor:
     desk = runtime.cases.desk
     news = CaseNews(desk, runtime.deployment)
     answers: list[Action] = [
-        ActionAnswerPolicy(runtime.searcher, runtime.deployment),
+        ActionAnswerPolicy(
+            runtime.searcher,
+            runtime.deployment,
+            runtime.gazetteer,
+            FactReader(runtime.vocabulary, runtime.deployment, runtime.gazetteer),
+        ),
         ActionHandoff(runtime.deployment),
         ActionEligibilityResult(runtime.rules, runtime.questions, runtime.deployment),
         ActionApplyAssistance(),
+        ActionStartCheck(),
         ActionQueryCase(),
         ActionCaseStatus(desk, runtime.cases.guard, runtime.deployment),
         ActionDeclineOffer(),

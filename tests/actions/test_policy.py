@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from actions.conversation_memory import FactReader
 from actions.policy import MAX_MESSAGE, ActionAnswerPolicy
+from actions.vocabulary import FactVocabulary
 from knowledge.deployment import Deployment
+from knowledge.places import Gazetteer
 from knowledge.searcher import Searcher
 from tests.actions.conftest import run, slots_set, tracker
 
@@ -13,8 +16,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def action(real_searcher: Searcher, deployment: Deployment) -> ActionAnswerPolicy:
-    return ActionAnswerPolicy(real_searcher, deployment)
+def action(
+    real_searcher: Searcher,
+    deployment: Deployment,
+    gazetteer: Gazetteer,
+    vocabulary: FactVocabulary,
+) -> ActionAnswerPolicy:
+    facts = FactReader(vocabulary, deployment, gazetteer)
+    return ActionAnswerPolicy(real_searcher, deployment, gazetteer, facts)
 
 
 def test_an_answer_names_its_source(action: ActionAnswerPolicy) -> None:
@@ -68,3 +77,53 @@ def test_no_basis_means_no_guess_and_an_offer_of_a_person(
 def test_nothing_to_search_for(action: ActionAnswerPolicy, text: str) -> None:
     _, [message] = run(action, tracker(text, "nlu_fallback"))
     assert "用文字" in message["text"]
+
+
+def test_a_story_with_a_question_is_answered_its_facts_kept_and_the_check_offered(
+    action: ActionAnswerPolicy,
+) -> None:
+    text = "我是市中区的，自己搞的外观设计专利被隔壁厂照着做了，家里困难，该怎么办"
+    events, messages = run(action, tracker(text, "ask_policy"))
+    assert messages[0]["custom"]["citations"]
+    kept = slots_set(events)
+    assert kept["ip_type"] == "patent"
+    assert kept["in_region"] is True
+    assert kept["financial_hardship"] is True
+    assert kept["pending_offer"] == "check_eligibility"
+    assert messages[-1]["buttons"][0]["payload"] == "/check_eligibility"
+
+
+def test_a_question_about_a_topic_keeps_no_facts_and_offers_nothing(
+    action: ActionAnswerPolicy,
+) -> None:
+    events, messages = run(action, tracker("电商平台上专利被侵权一般怎么处理", "ask_policy"))
+    kept = slots_set(events)
+    assert "issue_type" not in kept and "ip_type" not in kept
+    assert kept["pending_offer"] is None
+    assert len(messages) == 1
+
+
+def test_no_offer_once_the_check_has_a_result_or_inside_a_form(action: ActionAnswerPolicy) -> None:
+    text = "我的商标被人仿了怎么办"
+    done = tracker(text, "ask_policy", slots={"eligibility_result": {"referral": None}})
+    assert slots_set(run(action, done)[0])["pending_offer"] is None
+    events, _ = run(action, tracker(text, "ask_policy", form="eligibility_form"))
+    assert "ip_type" not in slots_set(events)
+
+
+def test_a_follow_up_is_read_against_the_previous_question(action: ActionAnswerPolicy) -> None:
+    first, _ = run(action, tracker("瑶海区对假冒商标怎么处理的", "ask_policy"))
+    remembered = {k: v for k, v in slots_set(first).items() if k in ("last_question", "last_doc")}
+    assert remembered["last_doc"].startswith("001_")
+    events, [message] = run(action, tracker("那专利呢？", "ask_policy", slots=remembered))
+    assert message["custom"]["citations"][0]["doc_id"].startswith("001_")
+    assert "专利" in slots_set(events)["last_question"]
+
+
+def test_a_follow_up_naming_a_level_answers_from_that_levels_document(
+    action: ActionAnswerPolicy,
+) -> None:
+    first, _ = run(action, tracker("瑶海区对假冒商标怎么处理的", "ask_policy"))
+    remembered = {k: v for k, v in slots_set(first).items() if k in ("last_question", "last_doc")}
+    _, messages = run(action, tracker("省里有没有类似的规定", "ask_policy", slots=remembered))
+    assert messages[0]["custom"]["citations"][0]["doc_id"].startswith("003_")
