@@ -18,7 +18,7 @@ help:
 	@echo "make build   build or refresh the knowledge index (skips when nothing changed)"
 	@echo "make test    run the whole test suite (runs setup first when needed)"
 	@echo "make lint    ruff check, ruff format --check, mypy"
-	@echo "make eval    retrieval quality on the dev set, with baselines"
+	@echo "make eval    retrieval quality (dev and blind sets), then whole conversations through the chat API"
 	@echo "make bench   latency, build time and memory benchmarks (retrieval, then the gateway APIs)"
 	@echo "make run     build what is stale, start actions + Rasa + gateway (Ctrl-C stops all)"
 	@echo "make chat    talk to the running assistant in this terminal"
@@ -68,8 +68,11 @@ run: setup
 chat: setup
 	$(PY) -m connectors.chat_cli --url http://127.0.0.1:$${GATEWAY_PORT:-8080}
 
+# Retrieval alone, then the whole conversation: the real processes started on
+# free ports, the blind and the dev conversation sets played through the chat API.
 eval: setup
 	$(PY) -m knowledge eval
+	$(PY) scripts/eval_conversations.py --start
 
 bench: setup
 	$(PY) -m knowledge bench

@@ -1,6 +1,10 @@
 """Score whole conversations through the running assistant's chat API.
 
-    .venv/bin/python scripts/eval_conversations.py [--url http://127.0.0.1:8080] [FILE ...]
+    .venv/bin/python scripts/eval_conversations.py [--url URL | --start] [FILE ...]
+
+`--start` builds what is stale (index, Rasa model) and starts the real
+processes on free ports for the run, as the end-to-end tests do (`make eval`);
+`--url` talks to an assistant already running.
 
 Each item of a set (format: tests/data/conversations_format.md) is one new
 conversation through POST /api/v1/chat, played the way a person would: the
@@ -16,10 +20,12 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import unicodedata
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,23 +227,46 @@ def load_rule_set() -> RuleSet:
     return load_rules(RULES, load_corpus(KnowledgeSettings.from_env().corpus_dir))
 
 
+@contextmanager
+def running_stack() -> Iterator[str]:
+    """The assistant's real processes on free ports; yields the gateway's URL."""
+    from rasa_model import ensure_model
+
+    from knowledge.service import build
+    from tests.e2e.processes import Stack
+
+    settings = KnowledgeSettings.from_env()
+    build(settings)
+    with tempfile.TemporaryDirectory(prefix="eval-") as workdir:
+        stack = Stack(Path(workdir), ensure_model(), settings.data_dir)
+        # One client asking hundreds of questions is not an abuser.
+        stack.env |= {"RATE_LIMIT_IP_PER_MINUTE": "0", "RATE_LIMIT_SESSION_PER_MINUTE": "0"}
+        try:
+            stack.start()
+            yield stack.gateway
+        finally:
+            stack.stop()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/eval_conversations.py")
     parser.add_argument("--url", default="http://127.0.0.1:8080")
+    parser.add_argument("--start", action="store_true", help="start the real processes for the run")
     parser.add_argument(
         "--failures", action="store_true", help="list failed ids (never for a blind set)"
     )
     parser.add_argument("files", nargs="*", type=Path, default=list(DEFAULT_SETS))
     args = parser.parse_args(argv)
     rules = load_rule_set()
-    for path in args.files:
-        if not path.exists():
-            print(f"{path.name}: missing")
-            continue
-        tally = score(read_items(path), lambda: chat_session(args.url), rules)
-        print("\n".join(tally.lines(path.name)))
-        if args.failures and "blind" not in path.name:
-            print("  failed: " + " ".join(tally.failures))
+    with running_stack() if args.start else nullcontext(args.url) as url:
+        for path in args.files:
+            if not path.exists():
+                print(f"{path.name}: missing")
+                continue
+            tally = score(read_items(path), lambda: chat_session(url), rules)
+            print("\n".join(tally.lines(path.name)), flush=True)
+            if args.failures and "blind" not in path.name:
+                print("  failed: " + " ".join(tally.failures))
     return 0
 
 
