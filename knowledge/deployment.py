@@ -2,14 +2,14 @@
 
 The code is the same for every centre; what differs lives in a YAML file under
 deployments/ (DEPLOYMENT=zaozhuang by default, or DEPLOYMENT_FILE=<path>).
-Whether a place a person names is in the centre's region is answered from the
+Whether a person is in the centre's region is answered from the places that
+are theirs (knowledge.asker_place: 我们是临沂的, not 你们枣庄中心) and the
 gazetteer, so 薛城区 counts as 枣庄 and 济南 does not.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +17,12 @@ from typing import Any
 
 import yaml
 
+from knowledge.asker_place import read_asker_place
 from knowledge.errors import CorpusError
 from knowledge.places import Gazetteer
 from knowledge.settings import PACKAGE
 
 DEPLOYMENTS = PACKAGE / "deployments"
-_HERE = re.compile(r"本地|本市|我们市|咱们市|市里|当地|本区|这边|就在")
-_ELSEWHERE = re.compile(r"外地|外省|外市|省外|市外|别的城市|其他城市|国外|海外|境外")
 
 
 @dataclass(frozen=True)
@@ -97,15 +96,18 @@ class Deployment:
     def in_region(self, text: str, gazetteer: Gazetteer) -> bool | None:
         """Whether a person's words place them (or the matter) in the centre's city.
 
-        None when the words name no place at all.
+        Only the person's own places count: "我们是临沂的厂子，听说你们枣庄中心
+        挺负责" is not in 枣庄, "我在薛城，瑶海区怎么规定的" is. The question asks
+        "you, or the matter", so either one here is enough. None when the words
+        place neither (no place, or only places that are not theirs).
         """
-        places = gazetteer.mentions(text)
-        if places:
-            return any(self.city in place.lineage for place in places)
-        if _ELSEWHERE.search(text):
-            return False
-        if _HERE.search(text):
+        found = read_asker_place(text, gazetteer)
+        if found.here or any(self.city in place.lineage for place in found.places):
             return True
+        home = gazetteer.place(self.city)
+        denied = home is not None and any(home.within(place) for place in found.not_places)
+        if found.places or found.elsewhere or denied:
+            return False
         return None
 
 

@@ -27,6 +27,19 @@ class Place:
     names: tuple[str, ...]  # every way of writing it: 薛城区, 薛城
     lineage: tuple[str, ...]  # its names and those of every enclosing place
 
+    def within(self, other: Place) -> bool:
+        """Whether this place is `other` or lies inside it (薛城区 within 枣庄市)."""
+        return other.name in self.lineage
+
+
+@dataclass(frozen=True)
+class Found:
+    """One place named in a text, and where: 临沂 at 3–5 of 我们是临沂的厂子."""
+
+    place: Place
+    start: int
+    end: int
+
 
 class Gazetteer:
     def __init__(self, places: list[Place]) -> None:
@@ -77,6 +90,32 @@ class Gazetteer:
                 if place not in found:
                     found.append(place)
         return found
+
+    def find(self, text: str) -> list[Found]:
+        """Every place named in `text` with its position, in reading order.
+
+        Longest names win, as in `mentions`: 枣庄高新区 is one place, not 枣庄
+        and a stray 高新区. Unlike `mentions`, a place named twice is found twice:
+        who it belongs to is read from the words around each naming.
+        """
+        taken = [False] * len(text)
+        found: list[Found] = []
+        for alias, place in self._by_name:
+            start = text.find(alias)
+            while start >= 0:
+                end = start + len(alias)
+                if not any(taken[start:end]):
+                    taken[start:end] = [True] * len(alias)
+                    found.append(Found(place, start, end))
+                start = text.find(alias, end)
+        return sorted(found, key=lambda f: f.start)
+
+    def place(self, name: str) -> Place | None:
+        """The place called `name` (枣庄市 or 枣庄), or None if the gazetteer lacks it."""
+        for alias, place in self._by_name:
+            if alias == name:
+                return place
+        return None
 
 
 def place_matches(place: Place, text: str) -> bool:

@@ -17,3 +17,16 @@ def test_short_names_and_several_places() -> None:
     names = {p.name for p in gazetteer.mentions("合肥的企业在江苏被侵权")}
     assert names == {"合肥市", "江苏省"}
     assert gazetteer.mentions("市中心的商场") == []
+
+
+def test_find_gives_each_naming_its_position() -> None:
+    gazetteer = Gazetteer.from_file(KnowledgeSettings().places)
+    found = gazetteer.find("我们是枣庄高新区的，不是枣庄市中心")
+    assert [(f.place.name, f.start, f.end) for f in found] == [
+        ("枣庄高新区", 3, 8),
+        ("枣庄市", 12, 15),
+    ]
+    teng = gazetteer.place("滕州")
+    assert teng is not None and teng.name == "滕州市"
+    assert teng.within(gazetteer.place("山东省"))  # type: ignore[arg-type]
+    assert gazetteer.place("火星") is None
