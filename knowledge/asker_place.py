@@ -58,6 +58,8 @@ class Mention:
     place: Place | None = None  # None for a place said without a name
     vicinity: Vicinity | None = None
     negated: bool = False  # 不在枣庄, 不是本地的: the asker says they are not there
+    start: int = 0  # where it stands in the cleaned text (`cleaned`)
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,8 @@ _NEGATED = re.compile(
 _YES_NO = re.compile(r"^(?:是|是的|对|对的|嗯|不是|不|没有|不在|在|没)$")
 
 
-def _clean(text: str) -> str:
+def cleaned(text: str) -> str:
+    """The text mentions are read from and located in: simplified, invisible marks removed."""
     return to_simplified(remove_invisible(text)).translate(_HALF_TO_FULL)
 
 
@@ -281,7 +284,9 @@ def _selfish_bare(right: str) -> bool:
 
 def read_mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
     """Every place a message names (or says without a name), with whose it is."""
-    clauses = [c for c in _CLAUSE.split(_clean(text)) if c]
+    clean = cleaned(text)
+    bounds = [(m.start(), m.end()) for m in re.finditer(f"(?:(?!{_CLAUSE.pattern}).)+", clean)]
+    clauses = [clean[start:end] for start, end in bounds]
     found = [(c, _spans(c, gazetteer)) for c in clauses]
     # A message of nothing but places and particles answers "where are you?".
     bare = any(spans for _, spans in found) and all(
@@ -298,7 +303,18 @@ def read_mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             surface = clause[span.start : span.end]
             role = _role(left, masked[at + 1 :], surface, index == opening, bare)
             negated = role in OWN_ROLES and bool(_NEGATED.search(left))
-            mentions.append(Mention(surface, role, span.place, span.vicinity, negated))
+            offset = bounds[index][0]
+            mentions.append(
+                Mention(
+                    surface,
+                    role,
+                    span.place,
+                    span.vicinity,
+                    negated,
+                    offset + span.start,
+                    offset + span.end,
+                )
+            )
     return mentions
 
 

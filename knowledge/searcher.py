@@ -11,19 +11,22 @@ read-only state after `warm()`, so one instance serves many threads.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
 import numpy as np
 
-from knowledge import vector_index
+from knowledge import jurisdiction, vector_index
 from knowledge.answerability import AnswerabilityModel, Evidence
+from knowledge.asker_place import OWN_ROLES, read_asker_place
 from knowledge.doc_match import DocumentMatcher
 from knowledge.embedding import Embedder
 from knowledge.errors import EmbeddingError
 from knowledge.index_store import LoadedIndex
 from knowledge.passages import Passage
+from knowledge.places import Place
 from knowledge.query import AnalyzedQuery, QueryAnalyzer
 from knowledge.rerank import RERANK_DEPTH, Candidates, Reranker, candidate_features
 
@@ -260,9 +263,19 @@ class Searcher:
         return self.finish(analyzed, candidates, reranker)
 
     def search(
-        self, query: str, k: int = 5, mode: RetrievalMode = RetrievalMode.HYBRID
+        self,
+        query: str,
+        k: int = 5,
+        mode: RetrievalMode = RetrievalMode.HYBRID,
+        place: Sequence[Place] | None = None,
     ) -> SearchResponse:
-        """The k best passages for `query`, and whether they can answer it."""
+        """The k best passages for `query`, and whether they can answer it.
+
+        `place` is where the asker is (knowledge.asker_place): among passages
+        that answer about equally well, the one of their own jurisdiction comes
+        first, and naming their own place does not make a question unanswerable
+        (`_for_asker`). Without `place` nothing changes.
+        """
         k = max(1, min(int(k), MAX_TOP_K))
         analyzed = self.analyzer.analyze(query)
         if analyzed is None:
@@ -272,6 +285,9 @@ class Searcher:
             return SearchResponse(query=query, answerable=False, results=[], reason="no_match")
         reranker = self.reranker if mode is RetrievalMode.HYBRID else Reranker()
         ranking = self.finish(analyzed, candidates, reranker)
+        order, evidence = ranking.order, ranking.evidence
+        if place is not None:
+            order, evidence = self._for_asker(query, analyzed, ranking, place)
         hits = [
             SearchHit(
                 passage=self.index.passages[i],
@@ -279,9 +295,9 @@ class Searcher:
                 dense_score=candidates.dense.get(i),
                 bm25_score=candidates.bm25.get(i),
             )
-            for i in ranking.order[:k]
+            for i in order[:k]
         ]
-        confidence = self.answerability.confidence(ranking.evidence)
+        confidence = self.answerability.confidence(evidence)
         answerable = self.answerability.accepts(confidence)
         return SearchResponse(
             query=query,
@@ -292,6 +308,41 @@ class Searcher:
             expansions=analyzed.expansions,
             terms=list(analyzed.weights),
         )
+
+    def _for_asker(
+        self, query: str, analyzed: AnalyzedQuery, ranking: Ranking, place: Sequence[Place]
+    ) -> tuple[list[int], Evidence]:
+        """The order and evidence for an asker in `place` (knowledge.jurisdiction).
+
+        A place the question asks about (我是滕州的，瑶海区怎么规定的) is
+        preferred over the asker's own; the asker's own places are not places
+        the corpus must cover.
+        """
+        reading = read_asker_place(query, self.analyzer.gazetteer)
+        own = [m.place for m in reading.mentions if m.role in OWN_ROLES and m.place]
+        own += list(place)
+        head = ranking.order[: jurisdiction.DEPTH]
+        words = jurisdiction.own_words(analyzed.typed, analyzed.places)
+        order = jurisdiction.prefer_jurisdiction(
+            ranking.order,
+            ranking.scores,
+            self.index.passages,
+            reading.topics or tuple(place),
+            jurisdiction.coverage(words, head, self.index.bm25),
+        )
+        asked = jurisdiction.asked_places(analyzed.places, own)
+        if asked == analyzed.places:
+            return order, ranking.evidence
+        candidates = ranking.candidates
+        evidence = Evidence.collect(
+            replace(analyzed, places=asked),
+            ranking.order,
+            candidates.dense,
+            candidates.bm25,
+            self.index.bm25,
+            self.index.passages,
+        )
+        return order, evidence
 
     def evidence(self, query: str) -> Evidence | None:
         """The answerability evidence for `query` (used to calibrate)."""
