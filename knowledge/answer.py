@@ -3,7 +3,9 @@
 The answer is the sentences of the best passage that carry the question's
 words (not the whole item when the item is long), then the citation, then a
 few related items. Used by the bot and by the hotline console's copy button,
-so both say the same thing with the same source.
+so both say the same thing with the same source. When the clause is another
+region's rule than the asker's, the answer says whose it is
+(`jurisdiction_note`, knowledge.jurisdiction).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from knowledge.jurisdiction import jurisdiction_note
 from knowledge.passages import Passage
+from knowledge.places import Place
 from knowledge.searcher import SearchResponse
 from knowledge.structure import sentences
 
@@ -24,14 +28,22 @@ class Answer:
     excerpt: str
     passage: Passage
     related: list[Passage]
+    # "这是合肥市瑶海区的规定，不一定适用于您所在的地方。" when the clause is
+    # another region's rule; empty when it applies or nobody said where.
+    jurisdiction_note: str = ""
 
     @property
     def citation(self) -> str:
         return self.passage.citation
 
-    def text(self, max_chars: int = 600) -> str:
-        """Excerpt and citation, within `max_chars`."""
+    def text(self, max_chars: int = 600, with_note: bool = True) -> str:
+        """Excerpt and citation, within `max_chars`; then the jurisdiction note, if any.
+
+        A caller that shows the note elsewhere passes `with_note=False`.
+        """
         source = f"\n——{self.citation}"
+        if with_note and self.jurisdiction_note:
+            source += f"\n（{self.jurisdiction_note}）"
         room = max(max_chars - len(source), 40)
         excerpt = self.excerpt if len(self.excerpt) <= room else self.excerpt[: room - 1] + "…"
         return excerpt + source
@@ -73,13 +85,26 @@ def excerpt(passage: Passage, terms: Sequence[str], max_chars: int = EXCERPT_CHA
     return out[: max_chars + 40]
 
 
-def compose(response: SearchResponse, related: int = RELATED) -> Answer | None:
-    """The answer for an answerable response; None when there is nothing to answer from."""
+def compose(
+    response: SearchResponse,
+    related: int = RELATED,
+    *,
+    asker: Sequence[Place] = (),
+    home: Place | None = None,
+) -> Answer | None:
+    """The answer for an answerable response; None when there is nothing to answer from.
+
+    `asker` are the places the person named as theirs (knowledge.asker_place)
+    and `home` the centre's own city: given either, the answer notes when the
+    clause is another region's rule (measured against `home` when the person
+    named no place).
+    """
     if not response.answerable or not response.results:
         return None
     best = response.results[0].passage
     others = [hit.passage for hit in response.results[1:] if hit.passage.chunk_id != best.chunk_id]
-    return Answer(excerpt(best, response.terms), best, others[:related])
+    note = jurisdiction_note(best, asker, home)
+    return Answer(excerpt(best, response.terms), best, others[:related], note)
 
 
 def button_title(passage: Passage, max_chars: int = 18) -> str:
