@@ -1,4 +1,4 @@
-"""Command line: python -m knowledge build | search | eval | bench | chunks.
+"""Command line: python -m knowledge build | search | eval | bench | chunks | facts.
 
 Every command prints one clear line on failure (exit status 2) rather than a
 traceback: a curator who drops a broken file into the corpus is told which file
@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from knowledge.document_facts import DocumentFacts
+from knowledge.documents import book_title
 from knowledge.errors import KnowledgeError
 from knowledge.evaluation import FOLDS, ModeReport, format_table, report_to_dict
 from knowledge.searcher import RetrievalMode, Searcher, SearchResponse
@@ -65,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
 
     chunks = commands.add_parser("chunks", help="show how documents were cut into passages")
     chunks.add_argument("doc_id", nargs="?", help="only this document")
+
+    facts = commands.add_parser(
+        "facts", help="show each document's header facts (issuer, 文号, date, addressees …)"
+    )
+    facts.add_argument("doc_id", nargs="?", help="only this document")
+    facts.add_argument("--json", action="store_true", help="one JSON record a line")
     return parser
 
 
@@ -208,6 +216,49 @@ def cmd_chunks(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     return 0
 
 
+def _facts_lines(facts: DocumentFacts) -> list[str]:
+    unknown = "（未载明）"
+    basis = "；".join(
+        f"{r.issuer}{book_title(r.title)}" + (f"（{r.doc_number}）" if r.doc_number else "")
+        for r in facts.implements
+    )
+    if basis and facts.implements_part:
+        basis += f"（见“{facts.implements_part}”）"
+    rows = [
+        ("发文单位", "、".join(facts.issuers)),
+        ("文号", facts.doc_number),
+        ("日期", facts.date.chinese if facts.date else ""),
+        ("主送", "，".join(facts.addressees)),
+        ("抄送", "，".join(facts.copied_to)),
+        ("公开", facts.publicity),
+        ("附件", "；".join(facts.attachments)),
+        ("依据", basis),
+        ("地区", f"{facts.region}（{facts.level.value}）" if facts.region else ""),
+    ]
+    return [f"{facts.doc_id} {book_title(facts.title)}"] + [
+        f"  {label}：{value or unknown}" for label, value in rows
+    ]
+
+
+def cmd_facts(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
+    from knowledge.document_facts import extract_facts
+    from knowledge.documents import load_corpus
+
+    documents = load_corpus(settings.corpus_dir)
+    if args.doc_id:
+        documents = [d for d in documents if d.doc_id == args.doc_id]
+        if not documents:
+            print(f"没有这篇文件：{args.doc_id}", file=sys.stderr)
+            return 2
+    for document in documents:
+        facts = extract_facts(document)
+        if args.json:
+            print(json.dumps(facts.to_dict(), ensure_ascii=False))
+        else:
+            print("\n".join(_facts_lines(facts)) + "\n")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     from knowledge.bench import run_bench
 
@@ -220,6 +271,7 @@ COMMANDS = {
     "eval": cmd_eval,
     "bench": cmd_bench,
     "chunks": cmd_chunks,
+    "facts": cmd_facts,
 }
 
 

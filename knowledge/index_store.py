@@ -10,6 +10,7 @@ Layout under the data folder::
                       units.txt       a hash of each unit's text, to reuse its vector later
                       vectors.faiss   dense index over the units
                       bm25.npz        sparse BM25 weights
+                      document_facts.json  each document's header facts (document_facts.py)
     build.lock                        one build at a time
 
 A build writes a new folder and then replaces the `current` symlink with
@@ -30,7 +31,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ import numpy as np
 
 from knowledge import vector_index
 from knowledge.bm25 import BM25Index
+from knowledge.document_facts import DocumentFacts, extract_facts, read_facts, write_facts
 from knowledge.documents import Document, load_corpus
 from knowledge.embedding import Embedder
 from knowledge.errors import IndexCorruptError, IndexMissingError
@@ -51,8 +53,16 @@ from knowledge.structure import CHUNKER_VERSION, chunk_document
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-FILES = ("passages.jsonl", "units.txt", "vectors.npy", "owners.npy", "vectors.faiss", "bm25.npz")
+FORMAT_VERSION = 3  # 3: document_facts.json
+FILES = (
+    "passages.jsonl",
+    "units.txt",
+    "vectors.npy",
+    "owners.npy",
+    "vectors.faiss",
+    "bm25.npz",
+    "document_facts.json",
+)
 
 
 @dataclass
@@ -96,6 +106,7 @@ class LoadedIndex:
     owners: np.ndarray  # unit → passage index
     bm25: BM25Index
     path: Path
+    document_facts: dict[str, DocumentFacts] = field(default_factory=dict)  # by doc_id
 
 
 def _sha256_file(path: Path) -> str:
@@ -127,8 +138,11 @@ def lexicon_hash(settings: KnowledgeSettings) -> str:
     )
 
 
-# Modules that report on the engine without changing how it ranks.
-_NOT_RANKING = frozenset({"__main__", "cli", "bench", "evaluation"})
+# Modules that report on the engine, or read questions about a document's
+# header facts, without changing how it ranks or what a build writes.
+_NOT_RANKING = frozenset(
+    {"__main__", "cli", "bench", "evaluation", "fact_questions", "fact_answers"}
+)
 
 
 def engine_hash() -> str:
@@ -186,6 +200,7 @@ def load_build(build_dir: Path, verify: bool = True) -> LoadedIndex:
         passages = read_passages(build_dir / "passages.jsonl")
         bm25 = BM25Index.load(build_dir / "bm25.npz")
         owners = np.load(build_dir / "owners.npy", allow_pickle=False)
+        facts = read_facts(build_dir / "document_facts.json")
     except (ValueError, TypeError, KeyError, OSError) as exc:
         raise IndexCorruptError(f"index files are unreadable ({exc})") from exc
     if len(passages) != manifest.passages or bm25.size != manifest.passages:
@@ -193,7 +208,7 @@ def load_build(build_dir: Path, verify: bool = True) -> LoadedIndex:
     if len(owners) != manifest.units or (len(owners) and owners.max() >= len(passages)):
         raise IndexCorruptError("unit table disagrees with the passages")
     vectors = vector_index.load(build_dir / "vectors.faiss", manifest.units, manifest.dim)
-    return LoadedIndex(manifest, passages, vectors, owners, bm25, build_dir)
+    return LoadedIndex(manifest, passages, vectors, owners, bm25, build_dir, facts)
 
 
 def load_index(data_dir: Path, verify: bool = True) -> LoadedIndex:
@@ -242,6 +257,7 @@ def write_build(
     owners: np.ndarray,
     lexicon: Lexicon,
     index_type: vector_index.VectorIndexType,
+    facts: Sequence[DocumentFacts] = (),
 ) -> dict[str, str]:
     """Write the index files of one build; returns their checksums."""
     build_dir.mkdir(parents=True)
@@ -255,6 +271,7 @@ def write_build(
     )
     bm25 = BM25Index.build([lexicon.tokenize(p.search_text()) for p in passages])
     bm25.save(build_dir / "bm25.npz")
+    write_facts(facts, build_dir / "document_facts.json")
     return {name: _sha256_file(build_dir / name) for name in FILES}
 
 
@@ -336,6 +353,7 @@ def build_index(
     started = time.perf_counter()
     documents = load_corpus(settings.corpus_dir)
     passages = make_passages(documents, settings.max_chunk_chars)
+    facts = [extract_facts(document) for document in documents]
     unit_texts, owners = units_of(passages)
     index_type = vector_index.choose_type(len(unit_texts), settings.exact_search_limit)
     manifest = Manifest(
@@ -378,7 +396,7 @@ def build_index(
         build_dir = builds / manifest.build_id
         try:
             manifest.checksums = write_build(
-                build_dir, passages, unit_texts, vectors, owners, lexicon, index_type
+                build_dir, passages, unit_texts, vectors, owners, lexicon, index_type, facts
             )
             _write_manifest(build_dir, manifest)
             if calibrate is not None:

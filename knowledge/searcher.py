@@ -22,6 +22,7 @@ from knowledge import jurisdiction, vector_index
 from knowledge.answerability import AnswerabilityModel, Evidence
 from knowledge.asker_place import OWN_ROLES, read_asker_place
 from knowledge.doc_match import DocumentMatcher
+from knowledge.document_facts import DocumentFacts
 from knowledge.embedding import Embedder
 from knowledge.errors import EmbeddingError
 from knowledge.index_store import LoadedIndex
@@ -146,6 +147,15 @@ class Searcher:
         self.reranker = reranker or Reranker()
         self.weights = weights or FusionWeights()
         self._heading_tokens: dict[int, set[str]] = {}
+
+    @property
+    def document_facts(self) -> dict[str, DocumentFacts]:
+        """Each document's header facts (issuer, 文号, date …) by doc_id, read at build time.
+
+        Questions about a document itself are answered from these, not by
+        search (fact_questions.py, fact_answers.py).
+        """
+        return self.index.document_facts
 
     def warm(self) -> None:
         """Load the tokenizer and run the model once, before the first real question."""
