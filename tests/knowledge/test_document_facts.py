@@ -1,5 +1,6 @@
 """Header facts: read off the four corpus documents and off synthetic documents of
-other shapes, kept empty when unreadable, persisted with the index."""
+other shapes, kept empty when unreadable, persisted with the index, answered
+and cited, and the document a question names."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ import pytest
 
 from knowledge.basis import ReferencedDocument
 from knowledge.cli import main
+from knowledge.doc_match import DocumentMatcher
 from knowledge.document_facts import DocumentFacts, extract_facts, read_facts, write_facts
 from knowledge.documents import Level, load_corpus, load_document
 from knowledge.errors import IndexCorruptError
-from knowledge.index_store import current_path, load_index
+from knowledge.fact_answers import (
+    FACT_SECTION,
+    answer_fact,
+    missing_fact_text,
+    named_document,
+)
+from knowledge.fact_questions import FactKind, fact_question
+from knowledge.index_store import current_path, load_index, make_passages
 from knowledge.issue_date import IssueDate
 from knowledge.official_names import is_org_name, split_names
+from knowledge.places import Gazetteer
 from knowledge.service import build, open_searcher
 from knowledge.settings import KnowledgeSettings
 from tests.conftest import CORPUS, HashEmbedder
@@ -319,6 +329,102 @@ def test_a_tampered_facts_file_is_corrupt_and_an_old_build_is_rebuilt(
     )
     report = build(hash_settings, embedder=hash_embedder)
     assert report.built and "format" in report.reason
+
+
+# -- answers ----------------------------------------------------------------------
+
+
+def test_answers_say_the_fact_and_cite_the_header(corpus_facts: dict[str, DocumentFacts]) -> None:
+    answer = answer_fact(FactKind.ISSUER, corpus_facts[YAOHAI])
+    assert answer is not None
+    assert answer.text == (
+        "《关于强化知识产权保护的实施意见》由中共合肥市瑶海区委办公室、合肥市瑶海区人民政府办公室"
+        "印发，文号瑶办发〔2021〕23号，2021年6月17日发布。"
+    )
+    assert answer.section == FACT_SECTION
+    assert answer.citation == "《关于强化知识产权保护的实施意见》瑶办发〔2021〕23号 文件信息"
+    assert answer.citation_dict()["doc_id"] == YAOHAI
+    attachment = answer_fact(FactKind.ATTACHMENT, corpus_facts[YAOHAI])
+    assert attachment is not None and "附件不公开" in attachment.text
+
+
+def test_partial_dates_say_how_far_they_are_known(corpus_facts: dict[str, DocumentFacts]) -> None:
+    anhui = answer_fact(FactKind.DATE, corpus_facts[ANHUI])
+    zaozhuang = answer_fact(FactKind.DATE, corpus_facts[ZAOZHUANG])
+    assert anhui is not None and "只能确定到2021年6月" in anhui.text
+    assert zaozhuang is not None and "2020年的文件" in zaozhuang.text
+    assert "日" not in zaozhuang.text.split("，")[0]
+
+
+def test_a_basis_from_the_body_is_cited_at_its_part(
+    corpus_facts: dict[str, DocumentFacts],
+) -> None:
+    answer = answer_fact(FactKind.IMPLEMENTS, corpus_facts[ANHUI])
+    assert answer is not None and answer.section == "一"
+    assert "中共中央办公厅、国务院办公厅《关于强化知识产权保护的意见》" in answer.text
+    basis = answer_fact(FactKind.IMPLEMENTS, corpus_facts[ZAOZHUANG])
+    assert basis is not None and "国知发保字〔2020〕22号" in basis.text
+
+
+def test_an_unstated_fact_is_none_with_an_honest_sentence(
+    corpus_facts: dict[str, DocumentFacts],
+) -> None:
+    assert answer_fact(FactKind.DOC_NUMBER, corpus_facts[ANHUI]) is None
+    assert answer_fact(FactKind.ATTACHMENT, corpus_facts[NATIONAL]) is None
+    assert missing_fact_text(FactKind.ATTACHMENT, corpus_facts[NATIONAL]).endswith(
+        "的原文没有写明附件是否公开。"
+    )
+    assert "哪一份文件" in missing_fact_text(FactKind.ISSUER, None)
+    assert answer_fact(FactKind.TITLE, corpus_facts[ANHUI]) is not None  # always known
+
+
+# -- which document -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matcher() -> DocumentMatcher:
+    settings = KnowledgeSettings()
+    passages = make_passages(load_corpus(CORPUS), settings.max_chunk_chars)
+    return DocumentMatcher(passages, Gazetteer.from_file(settings.places))
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("瑶海区那个文件是谁发的", YAOHAI),
+        ("枣庄这个实施意见的文号是多少", ZAOZHUANG),
+        ("安徽那个要点是哪年的", ANHUI),  # 安徽 names two; 要点 tells them apart
+        ("省里那个文件哪年发的", ANHUI),
+        ("国家的那个文件是谁发的", NATIONAL),
+        ("国家知识产权局和司法部那个意见发给谁", NATIONAL),
+        ("瑶办发[2021]23号是谁发的", YAOHAI),
+        ("23号文是哪年的", YAOHAI),
+        ("《关于强化知识产权保护的实施意见》附件公开吗", YAOHAI),
+        # Nothing names one: the caller uses the conversation's last document.
+        ("这个文件是谁发的", None),
+        ("那个实施意见是谁发的", None),
+        ("那个意见是谁发的", None),
+        ("国知发保字〔2020〕22号是谁发的", None),  # a 文号 outside the corpus
+    ],
+)
+def test_the_document_a_question_names(
+    question: str,
+    doc_id: str | None,
+    matcher: DocumentMatcher,
+    corpus_facts: dict[str, DocumentFacts],
+) -> None:
+    assert named_document(question, matcher, corpus_facts) == doc_id
+
+
+def test_from_question_to_answer(
+    matcher: DocumentMatcher, corpus_facts: dict[str, DocumentFacts]
+) -> None:
+    question = "枣庄这个实施意见的文号是多少"
+    kind = fact_question(question)
+    doc_id = named_document(question, matcher, corpus_facts)
+    assert kind is FactKind.DOC_NUMBER and doc_id is not None
+    answer = answer_fact(kind, corpus_facts[doc_id])
+    assert answer is not None and answer.text.endswith("的文号是枣市监中心字〔2020〕42号。")
 
 
 def test_cli_prints_the_facts(capsys: pytest.CaptureFixture[str]) -> None:
