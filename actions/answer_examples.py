@@ -322,6 +322,16 @@ def _eval(show_mistakes: bool, cache: bool) -> int:
     return 0
 
 
+def _build() -> int:
+    from actions.answer_reader import AnswerReader
+
+    embedder, vocabulary, facts, labels, _ = _parts()
+    started = time.perf_counter()
+    AnswerReader.start(embedder, vocabulary, facts, option_labels=labels, cache_dir=CACHE_DIR)
+    print(f"answer reader ready in {CACHE_DIR} ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
 def _tune() -> int:
     """Cross-validated accuracy of each setting (all labels, non-answers included)."""
     from threadpoolctl import threadpool_limits
@@ -358,11 +368,18 @@ def cli(argv: Sequence[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m actions.answer_reader")
-    parser.add_argument("command", choices=("eval", "tune"))
+    parser.add_argument(
+        "command",
+        choices=("build", "eval", "tune"),
+        help="build: fit and store the reader in data/answer_reader, so the action server's "
+        "start only loads it; eval: held-out scores; tune: cross-validated settings",
+    )
     parser.add_argument("--quiet", action="store_true", help="counts only, no mistakes listed")
     parser.add_argument("--no-cache", action="store_true", help="embed every example again")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "tune":
         return _tune()
+    if args.command == "build":
+        return _build()
     return _eval(show_mistakes=not args.quiet, cache=not args.no_cache)

@@ -330,7 +330,8 @@ class VectorCache:
         missing = sorted({t for t in texts if t not in known})
         if missing:
             known.update(zip(missing, embedder.embed_queries(missing), strict=True))
-            kept = list(dict.fromkeys(texts))
+            # Everything known is kept: `tune` asks one question's texts at a time.
+            kept = sorted(known)
             _save(path, texts=np.array(kept), vectors=np.vstack([known[t] for t in kept]))
         return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dim))
 
