@@ -14,12 +14,15 @@ from actions.conversation_memory import FactReader
 from actions.safety import HANDOFF_BUTTON
 from cases.privacy import redact
 from knowledge.answer import button_title, compose
+from knowledge.asker_place import read_asker_place
 from knowledge.bounded import bounded
 from knowledge.deployment import Deployment
 from knowledge.errors import KnowledgeError
+from knowledge.fact_answers import answer_fact, missing_fact_text, named_document
+from knowledge.fact_questions import FactKind, fact_question
 from knowledge.followup import Followup, read_followup
 from knowledge.passages import Passage
-from knowledge.places import Gazetteer
+from knowledge.places import Gazetteer, Place
 from knowledge.searcher import Searcher
 from knowledge.utterance import tells_own_story
 
@@ -82,6 +85,9 @@ class ActionAnswerPolicy(Action):
         if tapped and tapped in self._by_id:
             return self._show(dispatcher, self._by_id[tapped])
         text = tracker.latest_message.get("text") or ""
+        kind = fact_question(text)
+        if kind is not None:
+            return self._document_fact(dispatcher, kind, text, tracker.get_slot("last_doc"))
         in_form = tracker.active_loop_name is not None
         # Facts told outside a form are kept for the check (inside one, the
         # form reads its answers itself).
@@ -89,15 +95,20 @@ class ActionAnswerPolicy(Action):
         remembered: list[EventType] = [SlotSet(fact, value) for fact, value in told.items()]
         followup = self._followup(text, tracker)
         question = followup.query if followup else text
+        asker = read_asker_place(question, self._gazetteer)
+        home = self._gazetteer.place(self._deployment.city)
+        places = self._switched_to(followup) or asker.jurisdiction(home)
         try:
             # Embedding and search are CPU work: keep them off the event loop.
-            response = await asyncio.to_thread(self._searcher.search, question, 4)
+            response = await asyncio.to_thread(
+                self._searcher.search, question, 4, place=places or None
+            )
         except KnowledgeError:
             dispatcher.utter_message(
                 text="抱歉，政策文件暂时查不了。请稍后再试，或者转人工。", buttons=[HANDOFF_BUTTON]
             )
             return [*remembered, SlotSet("pending_offer", "handoff")]
-        answer = compose(response)
+        answer = compose(response, asker=asker.places, home=home)
         if answer is None:
             return [*remembered, *self._no_basis(dispatcher, response.reason)]
         dispatcher.utter_message(
@@ -139,6 +150,29 @@ class ActionAnswerPolicy(Action):
         if place is None:
             return followup
         return read_followup(text, previous, self._names_in(previous), [place])
+
+    def _switched_to(self, followup: Followup | None) -> tuple[Place, ...]:
+        """The place a follow-up moved to (那合肥呢; 省里呢 read as 安徽省): its rules are asked."""
+        if followup is None:
+            return ()
+        return tuple(p for name in followup.places for p in self._gazetteer.mentions(name)[:1])
+
+    def _document_fact(
+        self, dispatcher: CollectingDispatcher, kind: FactKind, text: str, last_doc: str | None
+    ) -> list[EventType]:
+        """Who issued a document, when, its 文号…: from its header, not its clauses."""
+        facts = self._searcher.document_facts
+        doc_id = named_document(text, self._searcher.documents, facts) or last_doc
+        known = facts.get(doc_id or "")
+        found = answer_fact(kind, known) if known is not None else None
+        if found is None:
+            dispatcher.utter_message(text=missing_fact_text(kind, known))
+            return [SlotSet("last_doc", doc_id)] if known is not None else []
+        dispatcher.utter_message(
+            text=f"{found.text}\n——{found.citation}",
+            json_message={"type": "citations", "citations": [found.citation_dict()]},
+        )
+        return [SlotSet("pending_offer", None), SlotSet("last_doc", found.doc_id)]
 
     def _names_in(self, text: str) -> list[str]:
         """Place names as the text writes them (瑶海区, or 瑶海), to swap in a follow-up."""

@@ -127,3 +127,32 @@ def test_a_follow_up_naming_a_level_answers_from_that_levels_document(
     remembered = {k: v for k, v in slots_set(first).items() if k in ("last_question", "last_doc")}
     _, messages = run(action, tracker("省里有没有类似的规定", "ask_policy", slots=remembered))
     assert messages[0]["custom"]["citations"][0]["doc_id"].startswith("003_")
+
+
+def test_a_question_about_the_last_document_is_answered_from_its_header(
+    action: ActionAnswerPolicy,
+) -> None:
+    first, _ = run(action, tracker("瑶海区对假冒商标怎么处理的", "ask_policy"))
+    remembered = {k: v for k, v in slots_set(first).items() if k in ("last_question", "last_doc")}
+    events, [message] = run(
+        action, tracker("这个文件是哪个部门发的？", "ask_policy", slots=remembered)
+    )
+    [citation] = message["custom"]["citations"]
+    assert citation["doc_id"] == remembered["last_doc"]
+    assert citation["section"] == "文件信息"
+    assert citation["citation"] in message["text"]
+    assert slots_set(events)["last_doc"] == remembered["last_doc"]
+
+
+def test_a_document_question_without_a_document_asks_which_one(
+    action: ActionAnswerPolicy,
+) -> None:
+    events, [message] = run(action, tracker("这个文件的文号是多少", "ask_policy"))
+    assert "哪一份文件" in message["text"]
+    assert "custom" not in message or not message["custom"]
+    assert "last_doc" not in slots_set(events)
+
+
+def test_an_answer_from_another_regions_rules_says_so(action: ActionAnswerPolicy) -> None:
+    _, messages = run(action, tracker("我是临沂的，瑶海区对假冒商标怎么处理的", "ask_policy"))
+    assert "合肥市瑶海区的规定" in messages[0]["text"]
