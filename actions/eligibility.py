@@ -4,21 +4,43 @@ The rules engine (knowledge.eligibility) says which facts can still change an
 outcome; the form asks those, in the rules' order, and takes any already
 given — in the opening message, in any wording, or as a correction. A person
 can stop at any time (算了, 不查了) or ask a policy question in between.
+
+A typed answer to the question asked is read by the answer reader, whatever
+the NLU called it (actions/form_reading.py says what the form then does): an
+unclear one is asked back with the likeliest options, a question is left to
+the rules, and after three failed answers to one question the check ends
+with the offer of a person instead of asking it a fourth time. Buttons, the
+NLU's entities (corrections: 不对，是商标) and the vocabulary keep their paths.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.answer_reader import AnswerReader
+from actions.case_form import value_before_message
 from actions.conversation_memory import hardship_in
+from actions.form_reading import (
+    Attempts,
+    Heard,
+    Step,
+    ask_back,
+    asked_this_turn,
+    hear,
+    labels_of,
+    readable,
+    stepped_aside,
+)
 from actions.handoff import contact_text
+from actions.safety import HANDOFF_BUTTON
 from actions.vocabulary import FactVocabulary
 from knowledge.deployment import Deployment
 from knowledge.eligibility import EligibilityError, Question, RuleSet, evaluate, facts_needed
@@ -28,6 +50,8 @@ STOP = re.compile(
     r"算了|不查了|不测了|不问了|不想测|不想查|不用测|不弄了|退出|取消|停止|结束自测|不做了"
 )
 ANSWER_INTENTS = {"inform", "affirm", "deny"}
+# Words that make a message correct a fact given earlier.
+CORRECTION = re.compile(r"不对|不是|错了|说错|搞错|弄错|其实|更正|改一下|改成|应该是|而是")
 
 FINANCIAL_ASSISTANCE = {
     "eligible": "符合资金援助条件",
@@ -54,11 +78,16 @@ class ValidateEligibilityForm(FormValidationAction):
         deployment: Deployment,
         gazetteer: Gazetteer,
         vocabulary: FactVocabulary,
+        *,
+        reader: AnswerReader,
+        questions: Mapping[str, Question],
     ) -> None:
         self._rules = rules
         self._deployment = deployment
         self._gazetteer = gazetteer
         self._vocabulary = vocabulary
+        self._reader = reader
+        self._questions = questions
 
     def name(self) -> str:
         return "validate_eligibility_form"
@@ -70,7 +99,16 @@ class ValidateEligibilityForm(FormValidationAction):
         if tracker.active_loop_name and STOP.search(text):
             return [SlotSet("eligibility_stopped", True), SlotSet("requested_slot", None)]
         requested = tracker.get_slot("requested_slot")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        heard = None
+        resumed = stepped_aside(tracker, self.form_name())
+        if requested and not resumed and readable(self._reader, requested, text, intent):
+            heard = await hear(self._reader, requested, text)
+            if heard.step(text, intent) is Step.RULES:
+                return self._step_aside(tracker, requested)
         events = list(await super().run(dispatcher, tracker, domain))
+        if heard is not None:
+            events = await self._with_reading(events, heard, dispatcher, tracker, domain)
         filled = {
             e["name"]
             for e in events
@@ -78,15 +116,98 @@ class ValidateEligibilityForm(FormValidationAction):
             and e.get("value") is not None
             and e["name"] in self._rules.facts
         }
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if requested and not filled and intent in ANSWER_INTENTS:
-            # An attempt to answer that did not fit: count it, so the form is
-            # not rejected (which would hand the turn to other policies), and
-            # say what is needed.
-            attempts = int(tracker.get_slot("eligibility_attempts") or 0) + 1
-            dispatcher.utter_message(text=self._hint(requested, attempts))
-            events.append(SlotSet("eligibility_attempts", attempts))
-        return events
+        if not requested or filled:
+            return events
+        if heard is not None:
+            step = heard.step(text, intent)
+        elif intent in ANSWER_INTENTS:
+            step = Step.HINT  # a button that does not fit this question
+        else:
+            return events  # no slot set: the form is rejected and the rules answer
+        return events + self._not_answered(step, heard, requested, dispatcher, tracker)
+
+    def _step_aside(self, tracker: Tracker, requested: str) -> list[EventType]:
+        """Leave the message to the rules (they answer a question, then the form
+        asks again): no hint, nothing counted, nothing Rasa's mappings took from
+        it for the asked slot."""
+        undo = [SlotSet(requested, None)] if requested in tracker.slots_to_validate() else []
+        return [*undo, ActionExecutionRejected(self.form_name())]
+
+    async def _with_reading(
+        self,
+        events: list[EventType],
+        heard: Heard,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        """The extraction's events with the reader's word on the requested slot,
+        the facts the answer volunteered, and the next slot to ask."""
+        requested = heard.reading.slot
+        found = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        changes: dict[str, Any] = {}
+        if heard.reading.value is not None:
+            changes[requested] = heard.reading.value
+            if tracker.get_slot("eligibility_attempts") is not None:
+                changes["eligibility_attempts"] = None  # a new question, a new count
+            if not CORRECTION.search(tracker.latest_message.get("text") or ""):
+                # An answer to this question that also names a known fact
+                # ("有人侵犯我的专利" after 电商平台上被侵权) only mentions it;
+                # a correction says so (不对，是商标).
+                for fact in self._rules.facts:
+                    before = value_before_message(tracker, fact)
+                    if (
+                        fact != requested
+                        and before is not None
+                        and found.get(fact, before) != before
+                    ):
+                        changes[fact] = before
+        elif found.get(requested) is not None and requested != "in_region":
+            # The words were read as an answer to this very question and are
+            # not one: a word the NLU or the vocabulary saw in them is no answer.
+            # (A place the person calls theirs settles in_region: the reader
+            # itself defers to it.)
+            changes[requested] = None
+        for fact, value in heard.volunteered.items():
+            if fact in self._rules.facts and fact != requested and tracker.get_slot(fact) is None:
+                changes[fact] = value
+        if not changes:
+            return events
+        kept = [
+            e
+            for e in events
+            if not (e.get("event") == "slot" and e["name"] in {*changes, "requested_slot"})
+        ]
+        added = [SlotSet(name, value) for name, value in changes.items()]
+        tracker.add_slots(added)
+        following = await self.next_requested_slot(dispatcher, tracker, domain)
+        return kept + added + ([following] if following else [])
+
+    def _not_answered(
+        self,
+        step: Step,
+        heard: Heard | None,
+        requested: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> list[EventType]:
+        """An attempt to answer that did not fit: ask back or hint, and count it,
+        so the form is not rejected (which would hand the turn to other policies);
+        the third failure ends the check."""
+        attempts = Attempts.from_slot(tracker.get_slot("eligibility_attempts")).after(step)
+        count = SlotSet("eligibility_attempts", attempts.slot_value())
+        if attempts.exhausted:
+            # ActionEligibilityResult says why and offers a person.
+            return [count, SlotSet("eligibility_stopped", True), SlotSet("requested_slot", None)]
+        question = self._questions.get(requested)
+        if step is Step.ASK_BACK and heard is not None and question is not None:
+            labels = labels_of(question.options, question.shown)
+            dispatcher.utter_message(
+                **ask_back(requested, heard.reading, labels, lambda v: option_payload(requested, v))
+            )
+        else:
+            dispatcher.utter_message(text=self._hint(requested, attempts.failures))
+        return [count]
 
     def _hint(self, fact: str, attempts: int) -> str:
         if attempts >= 2:
@@ -118,16 +239,14 @@ class ValidateEligibilityForm(FormValidationAction):
         return tracker.get_slot("requested_slot") == fact
 
     def _from_words(self, fact: str, tracker: Tracker) -> dict[str, Any]:
-        """A fact named in words the NLU did not tag: in the message that opened
-        the form, in the answer to its question, or volunteered in any answer."""
-        requested = tracker.get_slot("requested_slot")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        """A fact named in words the NLU did not tag, in the message that opened
+        the form. Inside the form the answer reader reads the words (run): the
+        asked fact, and the others only where it agrees with the vocabulary,
+        so "被一家大企业侵权了" does not make the applicant a large enterprise."""
+        if tracker.get_slot("requested_slot") is not None:
+            return {}
         # A value the NLU tagged but the rules do not know (a stray "被") is no answer.
         if self._vocabulary.canonical(fact, tracker.get_slot(fact)) is not None:
-            return {}
-        if intent == "ask_policy" and requested is not None:
-            return {}  # a question about 电商平台 is not the answer "电商平台"
-        if requested not in (None, fact) and intent not in ANSWER_INTENTS:
             return {}
         value = self._vocabulary.find(fact, tracker.latest_message.get("text") or "")
         return {fact: value} if value else {}
@@ -150,15 +269,18 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_in_region(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        named = " ".join(tracker.get_latest_entity_values("region"))
+        text = tracker.latest_message.get("text") or ""
         asked = self._answer_to(tracker, "in_region")
         # A place in any message settles it while unknown; once known, only a
-        # place tagged as the person's own (a correction) or an answer changes it.
+        # place the NLU tagged (a correction: 我们其实在滕州) or an answer changes it.
+        # The whole message is read, so whose place it is counts: in "我们是临沂的
+        # 厂子，听说你们枣庄中心挺负责" 枣庄 is the centre's, 临沂 the person's.
         unknown = tracker.get_slot("in_region") is None
-        text = named or (tracker.latest_message.get("text") or "" if unknown or asked else "")
-        place = self._deployment.in_region(text, self._gazetteer) if text else None
-        if place is not None:
-            return {"in_region": place}
+        named = any(True for _ in tracker.get_latest_entity_values("region"))
+        if unknown or asked or named:
+            place = self._deployment.in_region(text, self._gazetteer)
+            if place is not None:
+                return {"in_region": place}
         if asked:
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             if intent in ("affirm", "deny"):
@@ -230,6 +352,8 @@ class ActionAskFact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if asked_this_turn(tracker, self._question.fact):
+            return []  # the validator has just asked back with the likeliest options
         dispatcher.utter_message(
             text=self._question.text,
             buttons=[
@@ -300,7 +424,10 @@ class ActionEligibilityResult(Action):
     ) -> list[EventType]:
         reset = [SlotSet("eligibility_stopped", None), SlotSet("eligibility_attempts", None)]
         if tracker.get_slot("eligibility_stopped"):
-            dispatcher.utter_message(response="utter_eligibility_stopped")
+            if Attempts.from_slot(tracker.get_slot("eligibility_attempts")).exhausted:
+                self._gave_up(dispatcher)
+            else:
+                dispatcher.utter_message(response="utter_eligibility_stopped")
             return reset
         facts = known_facts(self._rules, tracker)
         still = facts_needed(self._rules, facts)
@@ -328,3 +455,13 @@ class ActionEligibilityResult(Action):
             SlotSet("eligibility_result", result),
             SlotSet("pending_offer", "apply_assistance"),
         ]
+
+    def _gave_up(self, dispatcher: CollectingDispatcher) -> None:
+        """The form could not read three answers to one question: say so, and
+        offer a person or an application the centre will assess itself."""
+        dispatcher.utter_message(
+            text="抱歉，我没能弄明白您的回答，自测先到这里。"
+            "工作人员可以直接帮您判断：" + contact_text(self._deployment) + "\n"
+            "您也可以直接申请援助，中心会审核您的情况。",
+            buttons=[HANDOFF_BUTTON, {"title": "申请援助", "payload": "/apply_assistance"}],
+        )

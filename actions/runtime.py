@@ -1,10 +1,17 @@
-"""What the actions share, built once at start-up and warmed before the first message."""
+"""What the actions share, built once at start-up and warmed before the first message.
+
+The answer reader is fitted here when data/answer_reader holds no model for
+the current examples (python -m actions.answer_reader build does it ahead;
+a first start without it takes a minute or two longer), else loaded.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
+from actions.answer_examples import CACHE_DIR as ANSWER_READER_DIR
+from actions.answer_reader import AnswerReader
 from actions.settings import ActionSettings
 from actions.vocabulary import FactVocabulary
 from cases.factory import CaseServices
@@ -28,6 +35,7 @@ class Runtime:
     deployment: Deployment
     gazetteer: Gazetteer
     vocabulary: FactVocabulary
+    answers: AnswerReader
     cases: CaseServices
 
     @classmethod
@@ -46,12 +54,27 @@ class Runtime:
         questions = load_questions(deployment.eligibility_questions, rules, deployment.city)
         searcher = open_searcher(knowledge, warm=True)
         log.info("knowledge index ready: %d passages", searcher.index.manifest.passages)
+        gazetteer = Gazetteer.from_file(knowledge.places)
+        vocabulary = FactVocabulary.from_nlu(settings.nlu_entities, rules.facts)
+
+        def places(text: str) -> bool | None:
+            return deployment.in_region(text, gazetteer)
+
+        answers = AnswerReader.start(
+            searcher.embedder,
+            vocabulary,
+            rules.facts,
+            option_labels={fact: question.options for fact, question in questions.items()},
+            cache_dir=ANSWER_READER_DIR,
+            places=places,
+        )
         return cls(
             searcher=searcher,
             rules=rules,
             questions=questions,
             deployment=deployment,
-            gazetteer=Gazetteer.from_file(knowledge.places),
-            vocabulary=FactVocabulary.from_nlu(settings.nlu_entities, rules.facts),
+            gazetteer=gazetteer,
+            vocabulary=vocabulary,
+            answers=answers,
             cases=cases,
         )

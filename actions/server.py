@@ -71,7 +71,12 @@ def build_executor(runtime: Runtime) -> ActionExecutor:
     ]
     plain: list[Action] = [
         ValidateEligibilityForm(
-            runtime.rules, runtime.deployment, runtime.gazetteer, runtime.vocabulary
+            runtime.rules,
+            runtime.deployment,
+            runtime.gazetteer,
+            runtime.vocabulary,
+            reader=runtime.answers,
+            questions=runtime.questions,
         ),
         *(ActionAskFact(question) for question in runtime.questions.values()),
         ValidateCaseForm(runtime.deployment, runtime.vocabulary),

@@ -15,6 +15,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_reader import AnswerReader
 from actions.vocabulary import FactVocabulary
 from cases.backend import CaseBackend
 from cases.crypto import new_key
@@ -56,6 +57,40 @@ def vocabulary(rules: RuleSet) -> FactVocabulary:
     return FactVocabulary.from_nlu(ROOT / "nlu_data" / "entities.yml", rules.facts)
 
 
+@pytest.fixture(scope="session")
+def answer_reader(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    rules: RuleSet,
+    questions: dict[str, Question],
+    deployment: Deployment,
+    gazetteer: Gazetteer,
+    vocabulary: FactVocabulary,
+) -> AnswerReader:
+    """The forms' answer reader with the bundled e5, started as the action server starts it.
+
+    Its fit is kept in pytest's cache folder: the first session on a clone fits
+    it (a minute or two on two cores), later ones load it in a blink; a changed
+    example, vocabulary or model makes a new fit (answer_model.fingerprint).
+    """
+    from knowledge.embedding import E5Backend
+
+    cache = getattr(request.config, "cache", None)
+    folder = cache.mkdir("answer-reader") if cache else tmp_path_factory.mktemp("answer-reader")
+
+    def places(text: str) -> bool | None:
+        return deployment.in_region(text, gazetteer)
+
+    return AnswerReader.start(
+        E5Backend(),
+        vocabulary,
+        rules.facts,
+        option_labels={fact: question.options for fact, question in questions.items()},
+        cache_dir=Path(folder),
+        places=places,
+    )
+
+
 def tracker(
     text: str,
     intent: str,
@@ -68,11 +103,13 @@ def tracker(
     message_id: str = "m-1",
     sender: str = "test",
     metadata: dict[str, Any] | None = None,
+    bot_said: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker whose latest message is `text`, classified as `intent`.
 
     `set_now` are slots Rasa's own mappings set from this message (as its
-    action_extract_slots does before the form validation runs).
+    action_extract_slots does before the form validation runs); `bot_said`
+    are dispatcher messages already sent after it (as BotUttered events).
     """
     message = {
         "text": text,
@@ -87,6 +124,14 @@ def tracker(
     events = [{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()]
     events.append({"event": "user", "text": text, "parse_data": message})
     events += [{"event": "slot", "name": k, "value": v} for k, v in (set_now or {}).items()]
+    events += [
+        {
+            "event": "bot",
+            "text": m.get("text"),
+            "data": {"buttons": m.get("buttons"), "custom": m.get("custom")},
+        }
+        for m in bot_said or []
+    ]
     active = {"name": form} if form else {}
     return Tracker(sender, all_slots, message, events, False, None, active, "action_listen")
 
@@ -224,10 +269,14 @@ class FormLoop:
             message_id=self._last.latest_message["message_id"],
             sender=self.sender,
         )
+        # The history Rasa sends shows that the form stepped aside for this message.
+        state.events.append({"event": "action_execution_rejected", "name": self.form})
         return await self._run(state, may_reject=False)
 
     async def _run(self, state: Tracker, *, may_reject: bool) -> Turn:
         events, messages = await act(self.validation, state)
+        if any(e.get("event") == "action_execution_rejected" for e in events):
+            return Turn(messages, rejected=True)  # the validator stepped aside
         slots = [e for e in events if e.get("event") == "slot"]
         filled = [e for e in slots if e["name"] != "requested_slot"]
         if may_reject and self.active and self.slots.get("requested_slot") and not filled:
@@ -243,7 +292,9 @@ class FormLoop:
             return self._record(Turn(messages, done=True))
         self.slots["requested_slot"] = slot
         ask = self.asks.get(f"action_ask_{self.form}_{slot}") or self.asks[f"action_ask_{slot}"]
-        _, question = await act(ask, tracker("", "inform", self.slots, sender=self.sender))
+        # The ask action sees what the validator said this turn, as Rasa shows it.
+        state = tracker("", "inform", self.slots, sender=self.sender, bot_said=messages)
+        _, question = await act(ask, state)
         self.asked.append(slot)
         return self._record(Turn(messages + question, asked=slot))
 

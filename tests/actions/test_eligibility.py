@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_reader import AnswerReader
 from actions.eligibility import ActionAskFact, ActionEligibilityResult, ValidateEligibilityForm
 from actions.vocabulary import FactVocabulary
 from knowledge.deployment import Deployment
@@ -20,9 +21,16 @@ FORM = "eligibility_form"
 
 @pytest.fixture
 def form(
-    rules: RuleSet, deployment: Deployment, gazetteer: Gazetteer, vocabulary: FactVocabulary
+    rules: RuleSet,
+    deployment: Deployment,
+    gazetteer: Gazetteer,
+    vocabulary: FactVocabulary,
+    answer_reader: AnswerReader,
+    questions: dict[str, Question],
 ) -> ValidateEligibilityForm:
-    return ValidateEligibilityForm(rules, deployment, gazetteer, vocabulary)
+    return ValidateEligibilityForm(
+        rules, deployment, gazetteer, vocabulary, reader=answer_reader, questions=questions
+    )
 
 
 def test_facts_in_the_opening_message_are_taken(form: ValidateEligibilityForm) -> None:

@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sanic import Sanic
 
 from actions import case_status, eligibility
+from actions.answer_reader import AnswerReader
 from actions.assistance import ActionApplyAssistance, ActionDeclineOffer
 from actions.case_form import ValidateCaseForm
 from actions.case_submission import CaseNews, WithCaseNews
@@ -81,6 +82,7 @@ async def post(
     deployment: Deployment,
     gazetteer: Gazetteer,
     vocabulary: FactVocabulary,
+    answer_reader: AnswerReader,
     open_cases: Callable[..., CaseServices],
     case_env: dict[str, str],
 ) -> AsyncIterator[Post]:
@@ -92,6 +94,7 @@ async def post(
         deployment=deployment,
         gazetteer=gazetteer,
         vocabulary=vocabulary,
+        answers=answer_reader,
         cases=open_cases(case_env),
     )
     app = create_app(build_executor(runtime), cors_origins=[])
