@@ -6,6 +6,12 @@ what matters is whether the text *is* a valid answer, whatever intent the
 model guessed. A message that is not an answer but a question, a request for a
 person or a goodbye is left unread, so Rasa rejects the form for that turn and
 the form's rules answer it (bot/data/rules.yml) before the form asks again.
+
+The two yes/no steps (consent, the summary's confirmation) read their words
+first with the patterns below, precise on the words they list; what those
+leave unread goes to the answer reader (actions/form_reading.py): "行吧，
+可以" is a yes, "不太想" is asked back ("您是指“同意”还是“不同意”？"), and a
+question there ("多久能有结果") is left to the rules whatever its confidence.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.answer_reader import AnswerReader
 from actions.case_text import NO_NUMBER
+from actions.form_reading import Heard, Step, ask_back, hear, readable, stepped_aside
 from actions.vocabulary import FactVocabulary
 from cases import personal_slots, validation
 from cases.model import MAX_DESCRIPTION, utc_now
@@ -111,6 +119,15 @@ HINTS = {
     "case_fix": "请点按钮选择要修改的内容。",
 }
 
+# The yes/no steps the answer reader also reads, with their buttons' labels
+# and payloads (actions/case_questions.py), for asking back.
+YES_NO_STEPS: dict[str, dict[bool, tuple[str, str]]] = {
+    "case_consent": {True: ("同意", "/affirm"), False: ("不同意", "/deny")},
+    "case_confirmed": {True: ("确认提交", "/affirm"), False: ("修改", "修改")},
+}
+# Intents whose case-form rule answers a question, then resumes the form.
+ANSWERING_RULES = frozenset({"ask_policy"})
+
 # Said after repeated failures, with the question whether to go on.
 EXPLANATIONS = {
     "contact_name": "需要一个称呼，方便工作人员联系时找到您，填姓名或“王先生”这样的称呼都可以。",
@@ -184,9 +201,15 @@ def yes_or_no(tracker: Tracker) -> bool | None:
 
 
 class ValidateCaseForm(FormValidationAction):
-    def __init__(self, deployment: Deployment, vocabulary: FactVocabulary) -> None:
+    def __init__(
+        self,
+        deployment: Deployment,
+        vocabulary: FactVocabulary,
+        reader: AnswerReader | None = None,
+    ) -> None:
         self._deployment = deployment
         self._vocabulary = vocabulary
+        self._reader = reader  # None: the yes/no steps read only their patterns
 
     def name(self) -> str:
         return "validate_case_form"
@@ -235,10 +258,26 @@ class ValidateCaseForm(FormValidationAction):
                 return [SlotSet("case_stopped", True), SlotSet("requested_slot", None)]
             if go_on is True:  # ask the same question again, from a clean count
                 return [SlotSet("case_attempts", 0), SlotSet("requested_slot", requested)]
+        resumed = stepped_aside(tracker, self.form_name())
+        heard = None if resumed else await self._yes_or_no_read(tracker, requested)
+        if (
+            heard is not None
+            and heard.step(text, _intent(tracker)[0], ANSWERING_RULES) is Step.RULES
+        ):
+            return [ActionExecutionRejected(self.form_name())]  # the rules answer, then ask again
         events = self._known_choices(tracker)
         events += list(await super().run(dispatcher, tracker, domain))
         answered = any(e.get("event") == "slot" and e.get("name") == requested for e in events)
-        if requested and not answered and self._answer(tracker, requested) is not None:
+        if resumed or not requested or answered:
+            return events
+        if heard is not None and heard.step(text, _intent(tracker)[0]) is Step.ASK_BACK:
+            options = YES_NO_STEPS[requested]
+            labels = {value: label for value, (label, _) in options.items()}
+            dispatcher.utter_message(
+                **ask_back(requested, heard.reading, labels, lambda v: options[v][1])
+            )
+            events.append(SlotSet("case_attempts", attempts + 1))
+        elif self._answer(tracker, requested) is not None:
             # An attempt to answer that could not be read (a choice question
             # answered off the buttons): say how to answer, and count it, which
             # also keeps the form from being rejected for this turn.
@@ -246,6 +285,33 @@ class ValidateCaseForm(FormValidationAction):
             dispatcher.utter_message(text=HINTS.get(requested, "没太明白，请换个说法。"))
             events.append(SlotSet("case_attempts", attempts))
         return events
+
+    async def _yes_or_no_read(self, tracker: Tracker, requested: str | None) -> Heard | None:
+        """The answer reader's reading of a yes/no step the patterns leave unread.
+
+        An answer it takes joins the slots Rasa extracted from the message, so
+        the step's validator handles it as any other (consent time, case key).
+        """
+        text = _text(tracker)
+        if (
+            self._reader is None
+            or requested not in YES_NO_STEPS
+            or not readable(self._reader, requested, text, _intent(tracker)[0])
+            or self._by_patterns(tracker, requested) is not None
+        ):
+            return None
+        heard = await hear(self._reader, requested, text, others=False)
+        if heard.reading.value is not None:
+            tracker.add_slots([SlotSet(requested, heard.reading.value)])
+        return heard
+
+    def _by_patterns(self, tracker: Tracker, slot: str) -> bool | None:
+        """A yes/no step's answer as its patterns read it (the extract_* below)."""
+        if slot == "case_confirmed":
+            words = answer_words(_text(tracker))
+            if CHANGE.search(words) and not KEEP.search(words):
+                return False
+        return yes_or_no(tracker)
 
     def _known_choices(self, tracker: Tracker) -> list[EventType]:
         """Applicant and right types as the rules name them, or asked again.

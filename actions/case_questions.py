@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import case_text
 from actions.case_form import NUMBERED_RIGHTS
 from actions.eligibility import ActionAskFact
+from actions.form_reading import asked_this_turn
 from knowledge.deployment import Deployment
 from knowledge.eligibility import Question
 
@@ -40,6 +41,8 @@ class ActionAskCaseSlot(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if asked_this_turn(tracker, self._slot):
+            return []  # the validator has just asked back with the likeliest answers
         text, buttons = self._compose(tracker)
         dispatcher.utter_message(
             text=text, buttons=buttons, json_message={"type": "form_question", "slot": self._slot}

@@ -58,13 +58,18 @@ class Heard:
     reading: Reading
     volunteered: Mapping[str, Value]
 
-    def step(self, text: str, intent: str | None) -> Step:
-        """What the form does with the message (see the module docstring)."""
+    def step(
+        self, text: str, intent: str | None, answering: frozenset[str] = ANSWERING_RULES
+    ) -> Step:
+        """What the form does with the message (see the module docstring).
+
+        `answering`: the intents for which the form's rules answer a question.
+        """
         outcome = self.reading.outcome
         if outcome is Outcome.ANSWER:
             return Step.TAKE
         asked = outcome is Outcome.QUESTION or (outcome is Outcome.UNSURE and asks(text))
-        if asked and intent in ANSWERING_RULES:
+        if asked and intent in answering:
             return Step.RULES
         if outcome is Outcome.UNSURE and self.reading.candidates:
             return Step.ASK_BACK

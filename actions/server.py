@@ -79,7 +79,7 @@ def build_executor(runtime: Runtime) -> ActionExecutor:
             questions=runtime.questions,
         ),
         *(ActionAskFact(question) for question in runtime.questions.values()),
-        ValidateCaseForm(runtime.deployment, runtime.vocabulary),
+        ValidateCaseForm(runtime.deployment, runtime.vocabulary, runtime.answers),
         *case_questions(runtime.deployment, runtime.questions),
         ActionSubmitCase(desk, runtime.deployment),
         ActionCancelCase(),

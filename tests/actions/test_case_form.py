@@ -18,6 +18,7 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import case_text
+from actions.answer_reader import AnswerReader
 from actions.case_form import (
     FORM_STATE_SLOTS,
     MAX_ATTEMPTS,
@@ -80,10 +81,11 @@ class CaseForm(FormLoop):
         deployment: Deployment,
         vocabulary: FactVocabulary,
         questions: dict[str, Question],
+        reader: AnswerReader | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
-            ValidateCaseForm(deployment, vocabulary),
+            ValidateCaseForm(deployment, vocabulary, reader),
             case_questions(deployment, questions),
             **options,
         )
@@ -108,15 +110,19 @@ class CaseForm(FormLoop):
 
 @pytest.fixture
 def make_form(
-    deployment: Deployment, vocabulary: FactVocabulary, questions: dict[str, Question]
+    deployment: Deployment,
+    vocabulary: FactVocabulary,
+    questions: dict[str, Question],
+    answer_reader: AnswerReader,
 ) -> MakeForm:
-    """Makes a conversation's case form, of the default centre or of `chosen`.
+    """Makes a conversation's case form, of the default centre or of `chosen`, with
+    the answer reader as the action server has it.
 
     Every message the bot sends through it is checked for a Python None (conftest.act).
     """
 
     def make(chosen: Deployment | None = None, **options: Any) -> CaseForm:
-        return CaseForm(chosen or deployment, vocabulary, questions, **options)
+        return CaseForm(chosen or deployment, vocabulary, questions, answer_reader, **options)
 
     return make
 
