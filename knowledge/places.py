@@ -8,6 +8,7 @@ mention of a district also counts as a mention of its city and province, so
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,21 +95,30 @@ class Gazetteer:
     def find(self, text: str) -> list[Found]:
         """Every place named in `text` with its position, in reading order.
 
-        Longest names win, as in `mentions`: 枣庄高新区 is one place, not 枣庄
-        and a stray 高新区. Unlike `mentions`, a place named twice is found twice:
-        who it belongs to is read from the words around each naming.
+        The namings that cover the most of the text win: 枣庄高新区 is one
+        place, not 枣庄 and a stray 高新区, and 枣庄市中区 is 枣庄 and 市中区,
+        not 枣庄市 and a stray 中区. Among readings that cover as much, the one
+        of fewer, longer names. Unlike `mentions`, a place named twice is found
+        twice: who it belongs to is read from the words around each naming.
         """
-        taken = [False] * len(text)
-        found: list[Found] = []
-        for alias, place in self._by_name:
-            start = text.find(alias)
-            while start >= 0:
-                end = start + len(alias)
-                if not any(taken[start:end]):
-                    taken[start:end] = [True] * len(alias)
-                    found.append(Found(place, start, end))
-                start = text.find(alias, end)
-        return sorted(found, key=lambda f: f.start)
+        candidates = sorted(
+            (
+                Found(place, start, start + len(alias))
+                for alias, place in self._by_name
+                for start in _positions(text, alias)
+            ),
+            key=lambda f: f.end,
+        )
+        # Weighted interval scheduling: best[i] is the best reading of the
+        # first i candidates, as (characters covered, -namings) and its choice.
+        ends = [f.end for f in candidates]
+        best: list[tuple[tuple[int, int], list[Found]]] = [((0, 0), [])]
+        for i, found in enumerate(candidates):
+            before = bisect_right(ends, found.start, 0, i)
+            (covered, count), chosen = best[before]
+            taking = ((covered + found.end - found.start, count - 1), [*chosen, found])
+            best.append(max(best[i], taking, key=lambda item: item[0]))
+        return sorted(best[-1][1], key=lambda f: f.start)
 
     def place(self, name: str) -> Place | None:
         """The place called `name` (枣庄市 or 枣庄), or None if the gazetteer lacks it."""
@@ -121,3 +131,13 @@ class Gazetteer:
 def place_matches(place: Place, text: str) -> bool:
     """Whether `text` is about `place` or a place that contains it."""
     return any(name in text for name in place.lineage)
+
+
+def _positions(text: str, alias: str) -> list[int]:
+    """Every start of `alias` in `text`, overlapping ones included."""
+    out: list[int] = []
+    start = text.find(alias)
+    while start >= 0:
+        out.append(start)
+        start = text.find(alias, start + 1)
+    return out

@@ -164,6 +164,10 @@ def test_in_region_counts_only_the_askers_places(
         # the motivating case: the centre named, the asker elsewhere
         ("我们是临沂的厂子，听说你们枣庄中心挺负责，能帮我们看看吗", False),
         ("在薛城区", True),
+        ("住市中区", True),
+        ("枣庄市中区", True),
+        ("家住山亭", True),
+        ("我是临沂的，上个月在枣庄会展中心参加博览会，发现有人用我的商标", True),
         ("我们在济南", False),
         ("不在枣庄", False),
         ("我们不是本地的", False),

@@ -30,3 +30,9 @@ def test_find_gives_each_naming_its_position() -> None:
     assert teng is not None and teng.name == "滕州市"
     assert teng.within(gazetteer.place("山东省"))  # type: ignore[arg-type]
     assert gazetteer.place("火星") is None
+
+
+def test_a_city_glued_to_its_district_is_both_not_a_stray_fragment() -> None:
+    gazetteer = Gazetteer.from_file(KnowledgeSettings().places)
+    found = gazetteer.find("枣庄市中区")
+    assert [(f.place.name, f.start, f.end) for f in found] == [("枣庄市", 0, 2), ("市中区", 2, 5)]
