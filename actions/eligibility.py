@@ -311,7 +311,12 @@ class ValidateEligibilityForm(FormValidationAction):
         a more specific case (商标在展会上被仿冒): the vocabulary reads both.
         """
         from_words = self._vocabulary.find(fact, tracker.latest_message.get("text") or "")
-        return {fact: from_words or self._vocabulary.canonical(fact, value)}
+        canonical = from_words or self._vocabulary.canonical(fact, value)
+        if canonical is None:
+            # A word the NLU tagged that the rules do not know (钱不是"问题",
+            # a stray 被) is no value: it never erases what was already told.
+            canonical = self._vocabulary.canonical(fact, value_before_message(tracker, fact))
+        return {fact: canonical}
 
     async def validate_issue_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

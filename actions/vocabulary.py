@@ -17,6 +17,10 @@ import yaml
 
 FACTS = ("applicant_type", "ip_type", "issue_type")
 NEGATION = re.compile(r"不是|不|非|没|并非")
+# 个 is also a measure word: 个人 names the applicant after 是/我/以 or on its
+# own, but 二十来个人 counts people, 他个人的 is someone else's, 找个人 is anyone.
+MEASURE_WORD = "个"
+OWN_BEFORE_MEASURE = re.compile(r"(?:^|[\s，,。.！!？?；;：:、是我俺为以按属作就都])$")
 # Where a message names several values of one fact, the more specific wins:
 # an infringement on 淘宝 is an e-commerce case, a lawsuit in 美国 an overseas one.
 SPECIFIC_FIRST = {
@@ -75,7 +79,9 @@ class FactVocabulary:
         for form, value in self.forms.get(fact, []):
             start = lowered.find(form) if form else -1
             while start >= 0:
-                if not NEGATION.search(lowered[max(start - 3, 0) : start]):
+                before = lowered[max(start - 3, 0) : start]
+                counted = form.startswith(MEASURE_WORD) and not OWN_BEFORE_MEASURE.search(before)
+                if not counted and not NEGATION.search(before):
                     found.append(value)
                     break
                 start = lowered.find(form, start + 1)

@@ -130,6 +130,24 @@ def test_a_correction_of_a_known_fact_still_wins(form: ValidateEligibilityForm) 
     assert messages == []  # a correction is no failed answer
 
 
+def test_a_stray_word_the_nlu_tagged_never_erases_a_known_fact(
+    form: ValidateEligibilityForm,
+) -> None:
+    # The NLU tags 还 in 厂子还能撑 as an issue type; with 不是 in the answer it
+    # looks like a correction, but names no value: what was told stays.
+    state = tracker(
+        "厂子还能撑，钱不是问题",
+        "inform",
+        slots={**KNOWN, "in_region": True, "requested_slot": "financial_hardship"},
+        entities=[{"entity": "issue_type", "value": "还"}],
+        form=FORM,
+        set_now={"issue_type": "还"},
+    )
+    slots = slots_set(run(form, state)[0])
+    assert slots.get("issue_type", "infringed") == "infringed"
+    assert slots["financial_hardship"] is False
+
+
 def test_the_centres_city_is_not_the_askers(form: ValidateEligibilityForm) -> None:
     text = "我们是临沂的厂子，听说你们枣庄中心挺负责"
     entities = [{"entity": "region", "value": "临沂"}, {"entity": "region", "value": "枣庄"}]

@@ -19,3 +19,10 @@ def test_canonical_values(vocabulary: FactVocabulary) -> None:
     assert vocabulary.canonical("ip_type", "发明专利") == "patent"
     assert vocabulary.canonical("issue_type", "被") is None
     assert vocabulary.canonical("issue_type", None) is None
+
+
+def test_people_counted_are_not_an_individual_applicant(vocabulary: FactVocabulary) -> None:
+    assert vocabulary.find("applicant_type", "我们是个小厂，二十来个人") == "micro_small_enterprise"
+    assert vocabulary.find("applicant_type", "那个专利是他个人的") is None
+    for own in ("我是个人", "个人", "以个人名义申请", "我个人的专利"):
+        assert vocabulary.find("applicant_type", own) == "individual", own
