@@ -123,6 +123,41 @@ def expected_outcome(rules: RuleSet, facts: dict[str, Any]) -> dict[str, Any]:
     return {name: result[name] for name in OUTCOME_FIELDS}
 
 
+def asked_back(messages: Messages) -> bool:
+    """Whether the reply asks the same question back with the likeliest options."""
+    asked = _custom(messages, "form_question")
+    return bool(asked) and bool(asked[-1].get("ask_back"))
+
+
+def chosen_button(messages: Messages, slot: str, value: Any) -> str | None:
+    """The payload of the button meaning `value` for `slot`, as the person would tap it."""
+    wanted = "/affirm" if value is True else "/deny" if value is False else None
+    for message in messages:
+        for button in message.get("buttons") or []:
+            payload = str(button.get("payload", ""))
+            if payload == wanted or (
+                wanted is None
+                and payload.startswith("/inform")
+                and f'"{slot}": "{value}"' in payload
+            ):
+                return payload
+    return None
+
+
+def reply_to(item: dict[str, Any], reply: Messages, answers: dict[str, list[str]]) -> str | None:
+    """What the person says next to the form's question: asked back with options,
+    they tap the one that is theirs (when the item says what is theirs); else
+    their next phrasing of that answer."""
+    slot = asked_slot(reply)
+    if slot is None:
+        return None
+    if asked_back(reply) and slot in item.get("facts", {}):
+        tapped = chosen_button(reply, slot, item["facts"][slot])
+        if tapped is not None:
+            return tapped
+    return answers[slot].pop(0) if answers.get(slot) else None
+
+
 def play_eligibility(item: dict[str, Any], send: Send, rules: RuleSet) -> bool:
     """Answer the check slot by slot in the person's words; compare the outcome."""
     answers = {slot: list(texts) for slot, texts in item["answers"].items()}
@@ -134,22 +169,45 @@ def play_eligibility(item: dict[str, Any], send: Send, rules: RuleSet) -> bool:
         if results:
             got = {name: results[-1]["result"].get(name) for name in OUTCOME_FIELDS}
             return got == expected_outcome(rules, item["facts"])
-        slot = asked_slot(reply)
-        if slot is None or not answers.get(slot):
+        answer = reply_to(item, reply, answers)
+        if answer is None:
             return False
-        reply = send(answers[slot].pop(0))
+        reply = send(answer)
     return False
 
 
-def play_in_form(item: dict[str, Any], send: Send) -> bool:
-    """Fill `after` form questions, ask the question, expect an answer and the form going on."""
+def form_questions(item: dict[str, Any], new_session: Callable[[], Send]) -> int:
+    """How many of the person's answers the form takes before it ends (or stalls)."""
+    send = new_session()
     answers = {slot: list(texts) for slot, texts in item.get("answers", {}).items()}
     reply = send(item.get("opening") or FORM_OPENING[item["form"]])
-    for _ in range(int(item.get("after", 0))):
-        slot = asked_slot(reply)
-        if slot is None or not answers.get(slot):
+    taken = 0
+    for _ in range(MAX_TURNS):
+        answer = reply_to(item, reply, answers)
+        if answer is None:
+            break
+        reply = send(answer)
+        taken += 1
+    return taken
+
+
+def play_in_form(item: dict[str, Any], new_session: Callable[[], Send]) -> bool:
+    """Fill `after` form questions, ask the question, expect an answer and the form going on.
+
+    A form that needs fewer questions than the writer guessed (the opening
+    already told some) gets the question at its last question instead.
+    """
+    after = int(item.get("after", 0))
+    if after:
+        after = min(after, max(form_questions(item, new_session) - 1, 0))
+    send = new_session()
+    answers = {slot: list(texts) for slot, texts in item.get("answers", {}).items()}
+    reply = send(item.get("opening") or FORM_OPENING[item["form"]])
+    for _ in range(after):
+        answer = reply_to(item, reply, answers)
+        if answer is None:
             return False
-        reply = send(answers[slot].pop(0))
+        reply = send(answer)
     if asked_slot(reply) is None:
         return False  # the form never reached the point of the question
     reply = send(item["question"])
@@ -207,13 +265,12 @@ def score(
 ) -> Tally:
     tally = Tally()
     for item in items:
-        send = new_session()
         if item["kind"] == "eligibility":
-            tally.add(item, play_eligibility(item, send, rules))
+            tally.add(item, play_eligibility(item, new_session(), rules))
         elif item["kind"] == "in_form":
-            tally.add(item, play_in_form(item, send))
+            tally.add(item, play_in_form(item, new_session))
         else:
-            reply = play_turns(item, send)
+            reply = play_turns(item, new_session())
             tally.add(item, passes(item["expect"], reply), reply)
     return tally
 

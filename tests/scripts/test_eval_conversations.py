@@ -107,30 +107,86 @@ def test_document_facts_ignore_width_spaces_and_bracket_shapes() -> None:
     assert not ev.passes({"text_any": ["枣市监中心字〔2021〕42号"]}, reply)
 
 
-def test_a_question_inside_a_form_needs_the_answer_and_the_form_going_on() -> None:
-    cited = {"text": "答", "citations": [{"doc_id": DOC, "section": "四（三）1"}]}
-    form_item = {
+CITED = {"text": "答", "citations": [{"doc_id": DOC, "section": "四（三）1"}]}
+
+
+def form_item(after: int) -> dict[str, Any]:
+    return {
         "kind": "in_form",
         "form": "application",
         "opening": "申请",
-        "answers": {"case_consent": ["同意"]},
-        "after": 1,
+        "answers": {"case_consent": ["同意"], "applicant_type": ["个人"]},
+        "after": after,
         "question": "多久？",
         "expect": {"sections": [{"doc_id": DOC, "section": "四（三）1"}]},
     }
 
-    def bot(goes_on: bool) -> Any:
-        replies = iter(
-            [
-                [question("case_consent")],
-                [question("applicant_type")],
-                [cited, *([question("applicant_type")] if goes_on else [])],
-            ]
-        )
-        return lambda _text: next(replies)
 
-    assert ev.play_in_form(form_item, bot(True))
-    assert not ev.play_in_form(form_item, bot(False))
+class FormBot:
+    """A form asking `slots` in order; a question ("？" in it) is answered, the form going on or not."""
+
+    def __init__(self, slots: list[str], goes_on: bool = True) -> None:
+        self.slots = slots
+        self.goes_on = goes_on
+        self.sessions: list[list[str]] = []
+
+    def session(self) -> Any:
+        heard: list[str] = []
+        self.sessions.append(heard)
+
+        def send(text: str) -> list[dict[str, Any]]:
+            heard.append(text)
+            answered = [t for t in heard[1:] if "？" not in t]
+            if "？" in text:
+                still = len(answered) < len(self.slots)
+                return [
+                    CITED,
+                    *([question(self.slots[len(answered)])] if self.goes_on and still else []),
+                ]
+            if len(answered) < len(self.slots):
+                return [question(self.slots[len(answered)])]
+            return [{"text": "好的，已记下。"}]
+
+        return send
+
+
+def test_a_question_inside_a_form_needs_the_answer_and_the_form_going_on() -> None:
+    bot = FormBot(["case_consent", "applicant_type", "ip_type"])
+    assert ev.play_in_form(form_item(after=1), bot.session)
+    assert bot.sessions[-1] == ["申请", "同意", "多久？"]
+    assert not ev.play_in_form(
+        form_item(after=1), FormBot(["case_consent", "ip_type"], False).session
+    )
+
+
+def test_a_form_shorter_than_the_writer_guessed_gets_the_question_at_its_last_step() -> None:
+    bot = FormBot(["case_consent", "applicant_type"])
+    assert ev.play_in_form(form_item(after=2), bot.session)
+    assert bot.sessions[-1] == ["申请", "同意", "多久？"]
+
+
+def test_asked_back_with_options_the_person_taps_their_own(rules: Any) -> None:
+    right = ev.expected_outcome(rules, FACTS)
+    asked_back = {
+        "text": "您是指“被别人侵权”还是“权属纠纷”？",
+        "buttons": [
+            {"title": "权属纠纷", "payload": '/inform{"issue_type": "ownership"}'},
+            {"title": "被别人侵权", "payload": '/inform{"issue_type": "infringed"}'},
+        ],
+        "custom": {"type": "form_question", "slot": "issue_type", "ask_back": True},
+    }
+    replies = iter([[question("issue_type")], [asked_back], [question("in_region")], []])
+    heard: list[str] = []
+
+    def bot(text: str) -> list[dict[str, Any]]:
+        heard.append(text)
+        reply = next(replies)
+        return reply or [
+            {"text": "结果", "custom": {"type": "eligibility_result", "result": right}}
+        ]
+
+    assert ev.play_eligibility(item(issue_type=["有人照着做"], in_region=["在枣庄"]), bot, rules)
+    assert heard == ["我想测测", "有人照着做", '/inform{"issue_type": "infringed"}', "在枣庄"]
 
 
 def test_the_table_counts_each_kind_and_the_false_refusals() -> None:
