@@ -21,8 +21,9 @@ from knowledge.errors import KnowledgeError
 from knowledge.fact_answers import answer_fact, missing_fact_text, named_document
 from knowledge.fact_questions import FactKind, fact_question
 from knowledge.followup import Followup, read_followup
+from knowledge.followup_scope import FollowupScope
 from knowledge.passages import Passage
-from knowledge.places import Gazetteer, Place
+from knowledge.places import Gazetteer
 from knowledge.searcher import Searcher
 from knowledge.utterance import tells_own_story
 
@@ -73,7 +74,7 @@ class ActionAnswerPolicy(Action):
         self._facts = facts
         self._by_id = {p.chunk_id: p for p in searcher.index.passages}
         # Each document's place and level, to answer "省里呢" from the province's.
-        self._documents = {p.doc_id: (p.region, p.level) for p in searcher.index.passages}
+        self._scope = FollowupScope.of(searcher.index.passages, gazetteer)
 
     def name(self) -> str:
         return "action_answer_policy"
@@ -97,11 +98,15 @@ class ActionAnswerPolicy(Action):
         question = followup.query if followup else text
         asker = read_asker_place(question, self._gazetteer)
         home = self._gazetteer.place(self._deployment.city)
-        places = self._switched_to(followup) or asker.jurisdiction(home)
+        scope = (
+            self._scope.documents_for(followup, tracker.get_slot("last_doc")) if followup else None
+        )
+        searched = self._scope.without_jurisdiction(question) if scope is not None else question
+        places = asker.jurisdiction(home) if scope is None else ()
         try:
             # Embedding and search are CPU work: keep them off the event loop.
             response = await asyncio.to_thread(
-                self._searcher.search, question, 4, place=places or None
+                self._searcher.search, searched, 4, place=places or None, documents=scope
             )
         except KnowledgeError:
             dispatcher.utter_message(
@@ -141,21 +146,7 @@ class ActionAnswerPolicy(Action):
         previous = tracker.get_slot("last_question")
         if not previous:
             return None
-        new_places = self._names_in(text)
-        followup = read_followup(text, previous, self._names_in(previous), new_places)
-        if followup is None or followup.level is None or new_places:
-            return followup
-        # "省里呢" after a 瑶海区 answer: the province of that document's place.
-        place = self._place_at(followup.level, tracker.get_slot("last_doc"))
-        if place is None:
-            return followup
-        return read_followup(text, previous, self._names_in(previous), [place])
-
-    def _switched_to(self, followup: Followup | None) -> tuple[Place, ...]:
-        """The place a follow-up moved to (那合肥呢; 省里呢 read as 安徽省): its rules are asked."""
-        if followup is None:
-            return ()
-        return tuple(p for name in followup.places for p in self._gazetteer.mentions(name)[:1])
+        return read_followup(text, previous, self._names_in(previous), self._names_in(text))
 
     def _document_fact(
         self, dispatcher: CollectingDispatcher, kind: FactKind, text: str, last_doc: str | None
@@ -180,18 +171,6 @@ class ActionAnswerPolicy(Action):
             next((alias for alias in place.names if alias in text), place.name)
             for place in self._gazetteer.mentions(text)
         ]
-
-    def _place_at(self, level: str, last_doc: str | None) -> str | None:
-        """The region of the document at `level` above the last answer's document."""
-        if level == "national":
-            return next((r for r, lv in self._documents.values() if lv == "national"), None)
-        region = self._documents.get(last_doc or "", ("", ""))[0]
-        places = self._gazetteer.mentions(region) if region else []
-        lineage = places[0].lineage if places else ()
-        for doc_region, doc_level in self._documents.values():
-            if doc_level == level and any(name in doc_region for name in lineage):
-                return doc_region
-        return None
 
     def _show(self, dispatcher: CollectingDispatcher, passage: Passage) -> list[EventType]:
         text = passage.text.replace("\n", "")

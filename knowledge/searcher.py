@@ -11,7 +11,7 @@ read-only state after `warm()`, so one instance serves many threads.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -278,6 +278,7 @@ class Searcher:
         k: int = 5,
         mode: RetrievalMode = RetrievalMode.HYBRID,
         place: Sequence[Place] | None = None,
+        documents: Collection[str] | None = None,
     ) -> SearchResponse:
         """The k best passages for `query`, and whether they can answer it.
 
@@ -285,6 +286,10 @@ class Searcher:
         that answer about equally well, the one of their own jurisdiction comes
         first, and naming their own place does not make a question unanswerable
         (`_for_asker`). Without `place` nothing changes.
+
+        `documents` (doc_ids) keeps only those documents' passages, for a
+        question whose jurisdiction the conversation already settled ("国家层面
+        呢" after a district's answer); whether they answer it is judged on them.
         """
         k = max(1, min(int(k), MAX_TOP_K))
         analyzed = self.analyzer.analyze(query)
@@ -298,6 +303,18 @@ class Searcher:
         order, evidence = ranking.order, ranking.evidence
         if place is not None:
             order, evidence = self._for_asker(query, analyzed, ranking, place)
+        if documents is not None:
+            order = [i for i in order if self.index.passages[i].doc_id in documents]
+            if not order:
+                return SearchResponse(query=query, answerable=False, results=[], reason="no_match")
+            evidence = Evidence.collect(
+                analyzed,
+                order,
+                candidates.dense,
+                candidates.bm25,
+                self.index.bm25,
+                self.index.passages,
+            )
         hits = [
             SearchHit(
                 passage=self.index.passages[i],
