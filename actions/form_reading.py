@@ -68,7 +68,9 @@ class Heard:
         outcome = self.reading.outcome
         if outcome is Outcome.ANSWER:
             return Step.TAKE
-        asked = outcome is Outcome.QUESTION or (outcome is Outcome.UNSURE and asks(text))
+        # Not an answer, and the NLU routed it to the rules that answer
+        # questions: a question of the person's own (你们管不管商标啊).
+        asked = outcome is Outcome.QUESTION or asks(text)
         if asked and intent in answering:
             return Step.RULES
         if outcome is Outcome.UNSURE and self.reading.candidates:

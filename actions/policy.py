@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -33,6 +34,19 @@ CHECK_BUTTONS = [
     {"title": "看看能否申请援助", "payload": "/check_eligibility"},
     {"title": "不用了", "payload": "/deny"},
 ]
+
+
+# A question put to the centre (你们管不管商标, or typed in the middle of its
+# check or application) is about its assistance service: "测这个要花钱吗"
+# means the assistance, which the words alone do not say.
+CENTRE_CONTEXT = "知识产权维权援助"
+ADDRESSES_CENTRE = re.compile(r"你们|您们|贵中心|贵单位|咱们中心|这个中心")
+
+
+def in_centres_context(question: str) -> str:
+    if "维权援助" in question:
+        return question
+    return f"{CENTRE_CONTEXT} {question}"
 
 
 def citation_payload(passages: list[Passage]) -> dict[str, Any]:
@@ -102,6 +116,8 @@ class ActionAnswerPolicy(Action):
             self._scope.documents_for(followup, tracker.get_slot("last_doc")) if followup else None
         )
         searched = self._scope.without_jurisdiction(question) if scope is not None else question
+        if followup is None and (in_form or ADDRESSES_CENTRE.search(text)):
+            searched = in_centres_context(searched)
         places = asker.jurisdiction(home) if scope is None else ()
         try:
             # Embedding and search are CPU work: keep them off the event loop.

@@ -196,7 +196,13 @@ async def test_buttons_still_answer_exactly(
 
 
 @pytest.mark.parametrize(
-    ("slot", "text"), [("ip_type", "要花钱吗？"), ("applicant_type", "申请要准备什么材料")]
+    ("slot", "text"),
+    [
+        ("ip_type", "要花钱吗？"),
+        ("applicant_type", "申请要准备什么材料"),
+        # Asked at the place question: no answer to it, a question to the centre.
+        ("in_region", "你们管不管商标啊"),
+    ],
 )
 def test_a_question_leaves_the_slot_and_counts_nothing(
     form: ValidateEligibilityForm, slot: str, text: str

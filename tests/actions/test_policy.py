@@ -156,3 +156,12 @@ def test_a_document_question_without_a_document_asks_which_one(
 def test_an_answer_from_another_regions_rules_says_so(action: ActionAnswerPolicy) -> None:
     _, messages = run(action, tracker("我是临沂的，瑶海区对假冒商标怎么处理的", "ask_policy"))
     assert "合肥市瑶海区的规定" in messages[0]["text"]
+
+
+def test_a_question_inside_the_check_is_read_as_about_the_assistance(
+    action: ActionAnswerPolicy,
+) -> None:
+    # Alone, "does testing this cost money" names nothing the documents cover;
+    # asked inside the centre's check, it is about the assistance, which is free.
+    _, messages = run(action, tracker("测这个要花钱吗", "ask_policy", form="eligibility_form"))
+    assert messages[0]["custom"]["citations"][0]["doc_id"].startswith("004_")

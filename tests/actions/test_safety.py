@@ -60,7 +60,7 @@ class FailingSearcher:
 
     index = SimpleNamespace(passages=[])
 
-    def search(self, question: str, k: int = 5, place: Any = None) -> Any:
+    def search(self, question: str, k: int = 5, place: Any = None, documents: Any = None) -> Any:
         raise RuntimeError(f"index corrupt while searching {question!r}")
 
 
