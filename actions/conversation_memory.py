@@ -50,7 +50,7 @@ class FactReader:
             return {}
         facts: dict[str, Any] = {}
         for fact in FACTS:
-            value = self.vocabulary.find(fact, text)
+            value = self.vocabulary.told(fact, text)
             if value is not None:
                 facts[fact] = value
         in_region = self.deployment.in_region(text, self.gazetteer)

@@ -41,7 +41,7 @@ from actions.form_reading import (
 )
 from actions.handoff import contact_text
 from actions.safety import HANDOFF_BUTTON
-from actions.vocabulary import FactVocabulary
+from actions.vocabulary import ASKING_WORDS_ONLY, FactVocabulary
 from knowledge.deployment import Deployment
 from knowledge.eligibility import EligibilityError, Question, RuleSet, evaluate, facts_needed
 from knowledge.places import Gazetteer
@@ -248,7 +248,7 @@ class ValidateEligibilityForm(FormValidationAction):
         # A value the NLU tagged but the rules do not know (a stray "被") is no answer.
         if self._vocabulary.canonical(fact, tracker.get_slot(fact)) is not None:
             return {}
-        value = self._vocabulary.find(fact, tracker.latest_message.get("text") or "")
+        value = self._vocabulary.told(fact, tracker.latest_message.get("text") or "")
         return {fact: value} if value else {}
 
     async def extract_issue_type(
@@ -310,8 +310,13 @@ class ValidateEligibilityForm(FormValidationAction):
         The NLU tags one span; the words may negate it (是专利不是商标) or name
         a more specific case (商标在展会上被仿冒): the vocabulary reads both.
         """
-        from_words = self._vocabulary.find(fact, tracker.latest_message.get("text") or "")
-        canonical = from_words or self._vocabulary.canonical(fact, value)
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") == fact:
+            canonical = self._vocabulary.find(fact, text) or self._vocabulary.canonical(fact, value)
+        else:
+            canonical = self._vocabulary.told(fact, text) or self._vocabulary.canonical(fact, value)
+            if canonical in ASKING_WORDS_ONLY.get(fact, ()):
+                canonical = None  # the NLU tagged the asking (问问) as the situation
         if canonical is None:
             # A word the NLU tagged that the rules do not know (钱不是"问题",
             # a stray 被) is no value: it never erases what was already told.

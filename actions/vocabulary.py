@@ -37,6 +37,12 @@ SPECIFIC_FIRST = {
 }
 
 
+# Values whose words are also how people ask: 问问 / 咨询一下 / 了解一下 in
+# "领导让我来问问能不能申请援助" is the asking, not a situation with no dispute.
+# Such a value is taken only as the answer to its own question.
+ASKING_WORDS_ONLY = {"issue_type": frozenset({"consultation"})}
+
+
 @dataclass(frozen=True)
 class FactVocabulary:
     """Surface form → canonical value, per fact, longest forms first."""
@@ -89,6 +95,11 @@ class FactVocabulary:
             return None
         order = SPECIFIC_FIRST.get(fact, ())
         return min(found, key=lambda v: order.index(v) if v in order else len(order))
+
+    def told(self, fact: str, text: str) -> str | None:
+        """A value the message tells without being asked for it (see ASKING_WORDS_ONLY)."""
+        value = self.find(fact, text)
+        return None if value in ASKING_WORDS_ONLY.get(fact, ()) else value
 
     def canonical(self, fact: str, value: object) -> str | None:
         """A value as the rules name it: canonical already, or one of its forms."""

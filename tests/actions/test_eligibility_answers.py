@@ -108,6 +108,17 @@ async def test_naming_the_right_answers_which_right_and_goes_forward(loop: FormL
     assert "没太听明白" not in turn.text
 
 
+async def test_asking_to_check_is_not_the_situation_only_consulting(loop: FormLoop) -> None:
+    opening = await loop.say(
+        "我是山亭区一个种植协会的办事员，领导让我来问问能不能申请援助",
+        "check_eligibility",
+        entities=[{"entity": "issue_type", "value": "问问"}],
+    )
+    assert loop.slots.get("issue_type") is None
+    assert loop.slots["applicant_type"] == "organization"
+    assert opening.asked == "issue_type"
+
+
 def test_a_mixed_answer_fills_both_questions(form: ValidateEligibilityForm) -> None:
     slots = slots_set(run(form, _asked("issue_type", "是商标，在展会上被人仿的"))[0])
     assert slots["issue_type"] == "exhibition"

@@ -26,3 +26,12 @@ def test_people_counted_are_not_an_individual_applicant(vocabulary: FactVocabula
     assert vocabulary.find("applicant_type", "那个专利是他个人的") is None
     for own in ("我是个人", "个人", "以个人名义申请", "我个人的专利"):
         assert vocabulary.find("applicant_type", own) == "individual", own
+
+
+def test_asking_words_are_no_situation_unless_they_answer_its_question(
+    vocabulary: FactVocabulary,
+) -> None:
+    text = "领导让我来问问能不能申请援助"
+    assert vocabulary.find("issue_type", text) == "consultation"  # as an answer: 只是咨询
+    assert vocabulary.told("issue_type", text) is None  # unprompted: only the asking
+    assert vocabulary.told("issue_type", "我们的商标被人仿冒了") == "infringed"
