@@ -19,7 +19,7 @@ help:
 	@echo "make test    run the whole test suite (runs setup first when needed)"
 	@echo "make lint    ruff check, ruff format --check, mypy"
 	@echo "make eval    retrieval quality (dev and blind sets), then whole conversations through the chat API"
-	@echo "make bench   latency, build time and memory benchmarks (retrieval, then the gateway APIs)"
+	@echo "make bench   latency, build time and memory benchmarks (retrieval, the gateway APIs, Rasa retraining)"
 	@echo "make run     build what is stale, start actions + Rasa + gateway (Ctrl-C stops all)"
 	@echo "make chat    talk to the running assistant in this terminal"
 
@@ -77,6 +77,7 @@ eval: setup
 bench: setup
 	$(PY) -m knowledge bench
 	$(PY) scripts/bench_gateway.py
+	$(PY) scripts/bench_rasa_train.py
 
 # Re-resolve the pinned set from the *.in files in a scratch venv.
 lock:
