@@ -126,7 +126,7 @@ YES_NO_STEPS: dict[str, dict[bool, tuple[str, str]]] = {
     "case_confirmed": {True: ("确认提交", "/affirm"), False: ("修改", "修改")},
 }
 # Intents whose case-form rule answers a question, then resumes the form.
-ANSWERING_RULES = frozenset({"ask_policy"})
+ANSWERING_RULES = frozenset({"ask_policy", "nlu_fallback"})
 
 # Said after repeated failures, with the question whether to go on.
 EXPLANATIONS = {

@@ -70,13 +70,14 @@ async def test_a_wrong_detail_at_the_summary_asks_what_to_change(
     assert turn.asked == "case_fix"
 
 
+# The NLU was not sure it is a question (or fell back): the reader is.
+@pytest.mark.parametrize("intent", ["ask_policy", "nlu_fallback"])
 async def test_a_question_at_the_consent_step_is_answered_then_asked_again(
-    make: Any, answer_reader: AnswerReader
+    make: Any, answer_reader: AnswerReader, intent: str
 ) -> None:
     form = make(answer_reader)
     await form.say("我要申请援助", "apply_assistance")
-    # The NLU was not sure it is a question: the reader is.
-    turn = await form.say("多久能有结果", "ask_policy", confidence=0.4)
+    turn = await form.say("多久能有结果", intent, confidence=0.4)
     assert turn.rejected and turn.messages == []
     assert form.slots["case_consent"] is None and not form.slots.get("case_attempts")
     again = await form.resume()  # after the rules answered

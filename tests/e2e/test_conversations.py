@@ -78,12 +78,8 @@ def test_eligibility_by_buttons_to_the_result(talk: Conversation) -> None:
     assert talk.slots()["eligibility_result"] == outcome
 
 
-@pytest.mark.parametrize(
-    "opening",
-    ["我是小微企业，专利在淘宝上被人仿冒了，能申请援助吗", "我是小微企业，专利在淘宝上被人仿冒了"],
-)
-def test_facts_in_the_opening_message_fill_three_slots(talk: Conversation, opening: str) -> None:
-    messages = talk.send(opening)
+def test_asking_to_check_with_facts_fills_three_slots(talk: Conversation) -> None:
+    messages = talk.send("我是小微企业，专利在淘宝上被人仿冒了，能申请援助吗")
     slots = talk.slots()
     assert slots["applicant_type"] == "micro_small_enterprise"
     assert slots["ip_type"] == "patent"
@@ -91,6 +87,45 @@ def test_facts_in_the_opening_message_fill_three_slots(talk: Conversation, openi
     assert asked(messages) == "in_region"
     messages = talk.send("我们在滕州")
     assert custom(messages, "eligibility_result")["result"]["financial_assistance"] == "eligible"  # type: ignore[index]
+
+
+def test_a_told_situation_is_answered_its_facts_kept_and_the_check_offered(
+    talk: Conversation,
+) -> None:
+    messages = talk.send("我是市中区的，自己搞的外观设计专利被隔壁厂照着做了，家里困难，该怎么办")
+    assert any(m.get("citations") for m in messages)  # what was asked is answered first
+    assert asked(messages) is None  # the check is offered, not forced
+    slots = talk.slots()
+    assert slots["ip_type"] == "patent" and slots["in_region"] is True
+    assert slots["financial_hardship"] is True
+    messages = talk.send("那我能申请援助吗")
+    # Only what was not told yet is asked.
+    assert asked(messages) not in ("ip_type", "in_region", "financial_hardship")
+
+
+def test_declining_the_offered_check_leaves_the_facts_and_no_form(talk: Conversation) -> None:
+    messages = talk.send("我们厂的外观设计被人在拼多多上仿了，应该怎么维权？")
+    assert any(m.get("citations") for m in messages)
+    messages = tap(talk, messages, "不用了")
+    assert asked(messages) is None
+    assert talk.slots()["ip_type"] == "patent"
+
+
+def test_a_follow_up_is_read_against_the_last_question_and_its_place(talk: Conversation) -> None:
+    first = talk.send("瑶海区对假冒商标怎么处理的")
+    assert any(c["doc_id"].startswith("001_") for m in first for c in m.get("citations", []))
+    national = talk.send("国家层面呢")
+    assert any(c["doc_id"].startswith("002_") for m in national for c in m.get("citations", []))
+
+
+def test_a_question_at_the_consent_step_is_answered_and_consent_asked_again(
+    talk: Conversation,
+) -> None:
+    messages = talk.send("我想申请援助")
+    assert asked(messages) == "case_consent"
+    messages = talk.send("多久能有结果")
+    assert "请回答“同意”或“不同意”" not in texts(messages)
+    assert asked(messages) == "case_consent"
 
 
 def test_a_correction_and_a_question_in_the_middle(talk: Conversation) -> None:
