@@ -106,4 +106,32 @@ def read_followup(
         # The old place would pull the answer back to the old document.
         for old in previous_places:
             merged = merged.replace(old, "")
-    return Followup(query=f"{merged} {text}".strip(), level=level, places=tuple(new_places))
+    own = own_words(text, new_places)
+    # What the turn itself asks (展会上被仿了, 恶意诉讼, 哪个部门负责) weighs
+    # as much as the whole previous question, which only says what it is about.
+    query = f"{merged} {text} {own}" if own else f"{merged} {text}"
+    return Followup(query=query.strip(), level=level, places=tuple(new_places))
+
+
+_ASIDES = re.compile(
+    r"^(那么|那要是|如果是|要是|那|还有|另外|再问|顺便|换成|换作|改成|具体|对于|关于|至于|而且|并且|然后)"
+)
+_QUESTION_END = re.compile(r"(呢|吗|么|嘛|怎么样|如何|咋样)$")
+# Question frames that ask nothing by themselves (有没有类似的).
+_FRAMES = re.compile(r"有没有|是不是|能不能|可不可以|会不会|也有|也是|的$")
+# A document named as a pointer (国家那个文件里呢) asks nothing new.
+_DOCUMENT_WORDS = re.compile(r"(文件|规定|政策|意见|办法|要点|方案|通知)(里|中|上)?")
+MIN_OWN_CHARS = 3
+
+
+def own_words(text: str, places: Sequence[str] = ()) -> str:
+    """The words of a turn that ask something new: not a right, place, level or pointer."""
+    rest = _PUNCT.sub("", text)
+    for word in (*RIGHTS, *places):
+        rest = rest.replace(word, "")
+    for pattern in LEVEL_WORDS.values():
+        rest = pattern.sub("", rest)
+    rest = _DOCUMENT_WORDS.sub("", _POINTING.sub("", rest))
+    rest = _QUESTION_END.sub("", _ASIDES.sub("", rest))
+    rest = _FRAMES.sub("", rest)
+    return rest if len(rest) >= MIN_OWN_CHARS else ""

@@ -56,3 +56,15 @@ def test_a_place_or_level_named_replaces_the_previous_place() -> None:
 
 def test_the_first_question_of_a_conversation_is_never_a_follow_up() -> None:
     assert read_followup("那专利呢", None) is None
+
+
+def test_what_a_turn_asks_anew_is_weighed_beside_the_previous_question() -> None:
+    from knowledge.followup import own_words
+
+    assert own_words("那要是在展会上被仿了呢") == "在展会上被仿了"
+    assert own_words("具体哪个部门负责") == "哪个部门负责"
+    # A right, a place, a level or a pointer alone asks nothing new.
+    for turn in ("那专利呢？", "省里有没有类似的", "那瑶海区呢", "国家那个文件里呢"):
+        assert own_words(turn, ["瑶海区"]) == "", turn
+    followup = read_followup("那要是在展会上被仿了呢", "瑶海区对商标侵权怎么管")
+    assert followup is not None and followup.query.count("在展会上被仿了") == 2
