@@ -35,7 +35,9 @@ from knowledge.utterance import asks
 # Intents whose rules take the person out of a form (actions/safety.py has the same).
 EXITS = frozenset({"ask_human", "goodbye"})
 # Intents whose in-form rules answer a question and then resume the form.
-ANSWERING_RULES = frozenset({"ask_policy", "nlu_fallback"})
+# Inside the check, check_eligibility is a question about the assistance
+# itself (你们这个援助是公益的吗), not a request for the check it is in.
+ANSWERING_RULES = frozenset({"ask_policy", "nlu_fallback", "check_eligibility"})
 # Intents whose in-form rules reply to a message that answers nothing.
 REPLYING_RULES = frozenset({"bot_challenge", "out_of_scope"})
 # Failed answers to one question after which the form stops asking it.

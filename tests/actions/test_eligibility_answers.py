@@ -224,6 +224,17 @@ def test_a_question_leaves_the_slot_and_counts_nothing(
     assert [e["event"] for e in events] == ["action_execution_rejected"]
 
 
+def test_a_question_about_the_assistance_inside_the_check_is_left_to_the_rules(
+    form: ValidateEligibilityForm,
+) -> None:
+    # Inside the check, the NLU calls a question about the assistance a
+    # request for the check: it is answered, not read as an answer.
+    state = _asked("issue_type", "你们这个援助是公益的吗", "check_eligibility")
+    events, messages = run(form, state)
+    assert messages == []
+    assert [e["event"] for e in events] == ["action_execution_rejected"]
+
+
 async def test_after_a_question_the_form_asks_again(loop: FormLoop) -> None:
     await loop.say("我想测一下能不能申请", "check_eligibility")
     assert loop.asked == ["issue_type"]
