@@ -21,10 +21,10 @@ from knowledge.deployment import Deployment
 from knowledge.errors import KnowledgeError
 from knowledge.fact_answers import answer_fact, missing_fact_text, named_document
 from knowledge.fact_questions import FactKind, fact_question
-from knowledge.followup import Followup, read_followup
+from knowledge.followup import Followup, level_named, read_followup
 from knowledge.followup_scope import FollowupScope
 from knowledge.passages import Passage
-from knowledge.places import Gazetteer
+from knowledge.places import Gazetteer, Place
 from knowledge.searcher import Searcher
 from knowledge.utterance import tells_own_story
 
@@ -112,13 +112,12 @@ class ActionAnswerPolicy(Action):
         question = followup.query if followup else text
         asker = read_asker_place(question, self._gazetteer)
         home = self._gazetteer.place(self._deployment.city)
-        scope = (
-            self._scope.documents_for(followup, tracker.get_slot("last_doc")) if followup else None
-        )
+        own = asker.jurisdiction(home)
+        scope = self._jurisdiction_scope(text, followup, own, tracker.get_slot("last_doc"))
         searched = self._scope.without_jurisdiction(question) if scope is not None else question
         if followup is None and (in_form or ADDRESSES_CENTRE.search(text)):
             searched = in_centres_context(searched)
-        places = asker.jurisdiction(home) if scope is None else ()
+        places = own if scope is None else ()
         try:
             # Embedding and search are CPU work: keep them off the event loop.
             response = await asyncio.to_thread(
@@ -163,6 +162,19 @@ class ActionAnswerPolicy(Action):
         if not previous:
             return None
         return read_followup(text, previous, self._names_in(previous), self._names_in(text))
+
+    def _jurisdiction_scope(
+        self, text: str, followup: Followup | None, own: tuple[Place, ...], last_doc: str | None
+    ) -> frozenset[str] | None:
+        """The documents a question is limited to, None for all: those a follow-up
+        switched to (国家层面呢), or the level the asker named of their own place
+        (我们是合肥的企业，省里有什么规定 asks 安徽's rules)."""
+        if followup is not None:
+            return self._scope.documents_for(followup, last_doc)
+        level = level_named(text)
+        if level is not None and own:
+            return self._scope.documents_at(level, own[0])
+        return None
 
     def _document_fact(
         self, dispatcher: CollectingDispatcher, kind: FactKind, text: str, last_doc: str | None

@@ -72,6 +72,21 @@ class FollowupScope:
             and (last.place.within(d.place) or d.place.within(last.place))
         )
 
+    def documents_at(self, level: str, place: Place) -> frozenset[str] | None:
+        """The documents of `level` that bind `place`: 合肥的企业问"省里有什么规定" asks 安徽's.
+
+        None when the corpus has none (the question is then searched as usual).
+        """
+        if level == NATIONAL:
+            found = {d.doc_id for d in self._documents if d.level == NATIONAL}
+        else:
+            found = {
+                d.doc_id
+                for d in self._documents
+                if d.level == level and d.place is not None and place.within(d.place)
+            }
+        return frozenset(found) or None
+
     def _for_place(self, place: Place) -> frozenset[str]:
         """The place's own documents, else those of the nearest enclosing jurisdiction."""
         own = {d.doc_id for d in self._documents if d.place == place}

@@ -165,3 +165,9 @@ def test_a_question_inside_the_check_is_read_as_about_the_assistance(
     # asked inside the centre's check, it is about the assistance, which is free.
     _, messages = run(action, tracker("测这个要花钱吗", "ask_policy", form="eligibility_form"))
     assert messages[0]["custom"]["citations"][0]["doc_id"].startswith("004_")
+
+
+def test_the_level_an_asker_names_is_that_of_their_own_place(action: ActionAnswerPolicy) -> None:
+    text = "我们是合肥的企业，被竞争对手恶意起诉了，省里有什么规定"
+    _, messages = run(action, tracker(text, "ask_policy"))
+    assert messages[0]["custom"]["citations"][0]["doc_id"].startswith("003_")

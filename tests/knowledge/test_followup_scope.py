@@ -69,3 +69,12 @@ def test_the_searched_words_lose_the_places_and_levels() -> None:
     assert SCOPE.without_jurisdiction("对假冒商标怎么处理的 省里有没有类似的") == (
         "对假冒商标怎么处理的 有没有类似的"
     )
+
+
+def test_a_level_of_the_askers_own_place_is_that_places_document_or_none() -> None:
+    hefei = GAZETTEER.place("合肥市")
+    zaozhuang = GAZETTEER.place("枣庄市")
+    assert hefei is not None and zaozhuang is not None
+    assert SCOPE.documents_at("provincial", hefei) == {"anhui"}
+    assert SCOPE.documents_at("national", zaozhuang) == {"nation"}
+    assert SCOPE.documents_at("provincial", zaozhuang) is None  # no 山东 document: search as usual
