@@ -73,6 +73,8 @@ log = logging.getLogger(__name__)
 MAX_CANDIDATES = 3
 MIN_CANDIDATE = 0.05
 MEMO_SIZE = 64
+# How sure a reading of another question must be to count as its answer.
+ANSWERED_INSTEAD = 0.6
 
 
 class Outcome(enum.StrEnum):
@@ -274,6 +276,28 @@ class AnswerReader:
             if place is not None:
                 return Reading(slot, Outcome.ANSWER, place, (Candidate(place, 1.0),))
         return reading
+
+    def answered_instead(self, text: str, asked: str) -> dict[str, Value]:
+        """The facts a message that does not answer `asked` clearly answers instead.
+
+        Asked which right, "我们厂二十多个人" tells who applies: a person
+        answering another question of the form than the one on screen. Only a
+        confident reading counts, and never for a yes/no fact (a bare 是
+        answers only what was asked).
+        """
+        found: dict[str, Value] = {}
+        for slot in VOCABULARY_FACTS:
+            if slot == asked or slot not in self._models:
+                continue
+            reading = self.read(slot, text)
+            if (
+                reading.outcome == Outcome.ANSWER
+                and reading.value is not None
+                and reading.candidates
+                and reading.candidates[0].probability >= ANSWERED_INSTEAD
+            ):
+                found[slot] = reading.value
+        return found
 
     def volunteered(self, text: str, asked: str | None) -> dict[str, Value]:
         """Other eligibility facts the message states while answering `asked`.

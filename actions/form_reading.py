@@ -44,6 +44,8 @@ REPLYING_RULES = frozenset({"bot_challenge", "out_of_scope"})
 MAX_FAILURES = 3
 # Options offered when asking back; the reader gives at most this many candidates.
 MAX_OFFERED = 3
+# The likeliest option's probability below which an unclear answer gets the hint, not options.
+MIN_ASK_BACK = 0.25
 
 
 class Step(enum.Enum):
@@ -60,6 +62,13 @@ class Heard:
     reading: Reading
     volunteered: Mapping[str, Value]
 
+    @property
+    def worth_asking_back(self) -> bool:
+        """Whether the likeliest option is likely enough to offer: asking back
+        著作权、商业秘密还是商标 at one chance in six only confuses."""
+        candidates = self.reading.candidates
+        return bool(candidates) and candidates[0].probability >= MIN_ASK_BACK
+
     def step(
         self, text: str, intent: str | None, answering: frozenset[str] = ANSWERING_RULES
     ) -> Step:
@@ -75,7 +84,7 @@ class Heard:
         asked = outcome is Outcome.QUESTION or asks(text)
         if asked and intent in answering:
             return Step.RULES
-        if outcome is Outcome.UNSURE and self.reading.candidates:
+        if outcome is Outcome.UNSURE and self.worth_asking_back:
             return Step.ASK_BACK
         if intent in REPLYING_RULES:
             return Step.RULES
@@ -100,7 +109,12 @@ def readable(reader: AnswerReader, slot: str | None, text: str, intent: str | No
 
 def _hear(reader: AnswerReader, slot: str, text: str, others: bool) -> Heard:
     reading = reader.read(slot, text)
-    return Heard(reading, reader.volunteered(text, asked=slot) if others else {})
+    if not others:
+        return Heard(reading, {})
+    volunteered = reader.volunteered(text, asked=slot)
+    if reading.outcome in (Outcome.UNSURE, Outcome.UNKNOWN, Outcome.OTHER):
+        volunteered = {**reader.answered_instead(text, asked=slot), **volunteered}
+    return Heard(reading, volunteered)
 
 
 async def hear(reader: AnswerReader, slot: str, text: str, *, others: bool = True) -> Heard:

@@ -34,15 +34,24 @@ KNOWN = {"issue_type": "infringed", "ip_type": "trademark", "applicant_type": "i
 class UnsureReader:
     """Reads every message as an unclear attempt between two values of the asked question."""
 
-    def __init__(self, candidates: Mapping[str, tuple[Value, Value]]) -> None:
+    def __init__(
+        self, candidates: Mapping[str, tuple[Value, Value]], likelihood: float = 0.4
+    ) -> None:
         self._candidates = candidates
+        self._likelihood = likelihood
         self.slots = tuple(candidates)
 
     def read(self, slot: str, text: str) -> Reading:
         first, second = self._candidates[slot]
-        return Reading(slot, Outcome.UNSURE, None, (Candidate(first, 0.4), Candidate(second, 0.3)))
+        top = self._likelihood
+        return Reading(
+            slot, Outcome.UNSURE, None, (Candidate(first, top), Candidate(second, top / 2))
+        )
 
     def volunteered(self, text: str, asked: str | None) -> dict[str, Value]:
+        return {}
+
+    def answered_instead(self, text: str, asked: str) -> dict[str, Value]:
         return {}
 
 
@@ -278,6 +287,31 @@ async def test_a_yes_no_question_is_asked_back_with_both_answers(
     turn = await loop.say("差不多吧")
     assert "您是指“在枣庄市”还是“不在枣庄市”？" in turn.text
     assert [b["payload"] for b in turn.messages[0]["buttons"]] == ["/affirm", "/deny"]
+
+
+async def test_a_far_fetched_guess_gets_the_hint_not_options(
+    build: Any, questions: dict[str, Question]
+) -> None:
+    # Offering 著作权 or 商业秘密 at one chance in ten would only confuse.
+    reader = UnsureReader({"ip_type": ("copyright", "trade_secret")}, likelihood=0.1)
+    loop = FormLoop(build(reader), [ActionAskFact(q) for q in questions.values()])
+    loop.slots |= {"issue_type": "infringed", "requested_slot": "ip_type"}
+    loop.active = True
+    turn = await loop.say("这个不好说")
+    assert "您是指" not in turn.text
+    assert turn.asked == "ip_type"
+    assert loop.slots.get("ip_type") is None
+
+
+async def test_the_answer_to_another_question_is_kept_and_the_question_asked_again(
+    loop: FormLoop,
+) -> None:
+    loop.slots |= {"issue_type": "infringed", "requested_slot": "ip_type"}
+    loop.active = True
+    turn = await loop.say("我们厂二十多个人")
+    assert loop.slots["applicant_type"] == "micro_small_enterprise"
+    assert loop.slots.get("ip_type") is None
+    assert turn.asked == "ip_type"
 
 
 async def test_unsure_again_and_again_ends_the_check(
