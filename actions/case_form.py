@@ -34,6 +34,7 @@ from actions.vocabulary import FactVocabulary
 from cases import personal_slots, validation
 from cases.model import MAX_DESCRIPTION, utc_now
 from knowledge.deployment import Deployment
+from knowledge.utterance import asks
 
 # What the person typed and the bot collected for the application. Dropped
 # from the conversation when it ends, with or without a record; the tracker
@@ -102,7 +103,7 @@ def _has_digits(count: int) -> Callable[[str], bool]:
 # Whether a message classified as a question or a goodbye still reads as an
 # answer to the slot asked (a phone number is an answer whatever the intent).
 LOOKS_LIKE_ANSWER: dict[str, Callable[[str], bool]] = {
-    "contact_name": lambda text: len(text) <= 6,
+    "contact_name": lambda text: len(text) <= 6 and not QUESTION_WORDS.search(text),
     "contact_phone": _has_digits(4),
     "id_number": _has_digits(6),
     "organization_name": lambda text: re.search(ORGANISATION_WORDS, text) is not None,
@@ -126,7 +127,7 @@ YES_NO_STEPS: dict[str, dict[bool, tuple[str, str]]] = {
     "case_confirmed": {True: ("确认提交", "/affirm"), False: ("修改", "修改")},
 }
 # Intents whose case-form rule answers a question, then resumes the form.
-ANSWERING_RULES = frozenset({"ask_policy", "nlu_fallback"})
+ANSWERING_RULES = frozenset({"ask_policy", "nlu_fallback", "check_eligibility"})
 
 # Said after repeated failures, with the question whether to go on.
 EXPLANATIONS = {
@@ -338,11 +339,14 @@ class ValidateCaseForm(FormValidationAction):
         text = _text(tracker)
         intent, confidence = _intent(tracker)
         looks_like = LOOKS_LIKE_ANSWER.get(slot)
-        if (
-            intent in INTERRUPTIONS
-            and confidence >= INTERRUPTION_CONFIDENCE
-            and not (looks_like and looks_like(text))
-        ):
+        if looks_like and looks_like(text):
+            return text
+        if intent in INTERRUPTIONS and confidence >= INTERRUPTION_CONFIDENCE:
+            return None
+        # A question of the person's own ("你们分中心在哪" asked for a phone
+        # number, "能不能找律师帮我代理" asked which right), however unsure the
+        # NLU is of it: the rules answer it, then the form asks again.
+        if asks(text) and intent in ANSWERING_RULES:
             return None
         return text
 
@@ -473,7 +477,7 @@ class ValidateCaseForm(FormValidationAction):
                 dispatcher,
                 tracker,
                 "contact_name",
-                "这像是一个问题，申请填完后我再为您解答。请先告诉我联系人的姓名或称呼。",
+                "这像是一个问题，不像姓名。请先告诉我联系人的姓名或称呼，问题可以接着问我。",
             )
         return self._accepted("contact_name", name)
 

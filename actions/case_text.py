@@ -26,24 +26,40 @@ IP_NUMBER_NAMES = {
 
 
 def consent_notice(deployment: Deployment) -> str:
+    return (
+        "申请援助需要登记您的个人信息。开始前请了解：\n"
+        + "\n".join(_handling_lines(deployment))
+        + "\n您同意吗？不同意也没关系，仍可以继续咨询。"
+    )
+
+
+def personal_data_answer(deployment: Deployment) -> str:
+    """What the centre does with a person's data, for someone who asks
+    (我填的信息会不会泄露): the consent notice's own facts, no question attached."""
+    lines = _handling_lines(deployment)
+    if deployment.cases.require_id_number:
+        lines.append("· 身份证号：只用于核实申请人身份，在对话和记录里都只显示前四位和后四位")
+    return "您的个人信息这样处理：\n" + "\n".join(lines)
+
+
+def _handling_lines(deployment: Deployment) -> list[str]:
+    """Who handles the data, what, for what, who sees it, how long, the person's rights."""
     intake, keeping = deployment.cases, deployment.conversations
     collected = "联系人姓名、手机号"
     if intake.require_id_number:
         collected += "、身份证号"
     hotline = deployment.hotline
-    return (
-        "申请援助需要登记您的个人信息。开始前请了解：\n"
-        f"· 谁来处理：{deployment.centre}\n"
-        f"· 收集哪些：{collected}；单位申请另需单位名称和统一社会信用代码；以及您描述的情况\n"
-        f"· 用来做什么：{intake.purpose}\n"
-        f"· 谁能看到：{intake.recipients}\n"
+    return [
+        f"· 谁来处理：{deployment.centre}",
+        f"· 收集哪些：{collected}；单位申请另需单位名称和统一社会信用代码；以及您描述的情况",
+        f"· 用来做什么：{intake.purpose}",
+        f"· 谁能看到：{intake.recipients}",
         f"· 保存多久：加密保存，案件办结后{intake.retention_text}删除；"
         f"对话中填写的信息在提交或放弃后立即删除（{keeping.draft_text}未继续填写即视为放弃），"
-        f"聊天记录{keeping.retention_text}后删除\n"
+        f"聊天记录{keeping.retention_text}后删除",
         f"· 您的权利：可随时拨打{hotline.number}查询、更正或要求删除；"
-        "发送“删除我的信息”即可删除本次对话\n"
-        "您同意吗？不同意也没关系，仍可以继续咨询。"
-    )
+        "发送“删除我的信息”即可删除本次对话",
+    ]
 
 
 def id_notice(deployment: Deployment) -> str:

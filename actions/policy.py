@@ -11,7 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.case_text import personal_data_answer
 from actions.conversation_memory import FactReader
+from actions.personal_data_questions import asks_about_personal_data
 from actions.safety import HANDOFF_BUTTON
 from cases.privacy import redact
 from knowledge.answer import button_title, compose
@@ -103,6 +105,10 @@ class ActionAnswerPolicy(Action):
         kind = fact_question(text)
         if kind is not None:
             return self._document_fact(dispatcher, kind, text, tracker.get_slot("last_doc"))
+        if asks_about_personal_data(text):
+            # The centre's own handling answers it, not a policy document.
+            dispatcher.utter_message(text=personal_data_answer(self._deployment))
+            return [SlotSet("pending_offer", None)]
         in_form = tracker.active_loop_name is not None
         # Facts told outside a form are kept for the check (inside one, the
         # form reads its answers itself).

@@ -27,7 +27,8 @@ _MARK = re.compile(r"[？?]")
 # Questions with a question word (what, how, how long), as opposed to a bare
 # yes/no ("是吗", "在吗") that a greeting or an answer may end with.
 _WH_ONLY = re.compile(
-    r"(?<![没不])什么|(?<![没不])啥|怎么|怎样|如何|咋|哪些|哪个|哪里|哪儿|多少|多久|多长|几[个天年月周次步]"
+    r"(?<![没不])什么|(?<![没不])啥|怎么|怎样|如何|咋|哪些|哪个|哪里|哪儿|在哪|去哪|多少|多久|多长|"
+    r"几[个天年月周次步]"
 )
 # What a question about a service asks when it is not a request for it:
 # "申请援助要准备什么材料", "自测要多久" (but "我能申请援助吗" asks for the service).

@@ -637,6 +637,33 @@ async def test_a_question_mid_form_is_not_taken_as_the_answer(
         assert form.slots[requested] is None
 
 
+@pytest.mark.parametrize(
+    ("requested", "answers", "text", "intent"),
+    [
+        ("ip_type", ["/affirm", "个人"], "能不能找律师帮我代理", "nlu_fallback"),
+        ("contact_name", ["/affirm", "个人", "专利"], "我人在临沂，你们能受理吗", "nlu_fallback"),
+        ("contact_name", ["/affirm", "个人", "专利"], "收费吗", "nlu_fallback"),
+        (
+            "contact_phone",
+            ["/affirm", "个人", "专利", NAME],
+            "被别人告了也能申请援助吗",
+            "check_eligibility",
+        ),
+        ("ip_number", ["/affirm", "个人", "专利", NAME, PHONE], "调解要多久", "nlu_fallback"),
+    ],
+)
+async def test_a_question_the_nlu_is_unsure_of_is_left_to_the_rules_at_every_step(
+    make_form: MakeForm, requested: str, answers: list[str], text: str, intent: str
+) -> None:
+    form = make_form()
+    await form.through(*answers)
+    assert form.slots["requested_slot"] == requested
+    turn = await form.say(text, intent, confidence=0.4)
+    assert turn.rejected and turn.messages == []  # no "请填写…" for a question
+    again = await form.resume()
+    assert again.asked == requested
+
+
 async def test_an_answer_classified_as_a_question_is_still_an_answer(make_form: MakeForm) -> None:
     form = make_form()
     await form.through("/affirm", "个人", "专利", NAME)

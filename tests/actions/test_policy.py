@@ -171,3 +171,14 @@ def test_the_level_an_asker_names_is_that_of_their_own_place(action: ActionAnswe
     text = "我们是合肥的企业，被竞争对手恶意起诉了，省里有什么规定"
     _, messages = run(action, tracker(text, "ask_policy"))
     assert messages[0]["custom"]["citations"][0]["doc_id"].startswith("003_")
+
+
+@pytest.mark.parametrize("question", ["我填的这些信息会不会泄露出去", "为啥要我的手机号"])
+def test_a_question_about_ones_own_data_is_answered_from_the_centres_handling(
+    action: ActionAnswerPolicy, deployment: Deployment, question: str
+) -> None:
+    _, [message] = run(action, tracker(question, "nlu_fallback"))
+    assert deployment.cases.recipients in message["text"]
+    assert deployment.hotline.number in message["text"]
+    assert "您同意吗" not in message["text"]  # not the consent question itself
+    assert not (message.get("custom") or {}).get("citations")  # no policy document is quoted

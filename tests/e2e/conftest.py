@@ -13,13 +13,29 @@ from playwright.sync_api import Browser, sync_playwright
 
 from knowledge.settings import KnowledgeSettings
 from tests.e2e.processes import ROOT, Stack
+from tests.e2e.wechat import WeChatApi, WeChatPerson
+
+
+@pytest.fixture(scope="session")
+def wechat_api() -> Iterator[WeChatApi]:
+    api = WeChatApi()
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()
 
 
 @pytest.fixture(scope="session")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, rasa_model: Any, real_settings: KnowledgeSettings
+    tmp_path_factory: pytest.TempPathFactory,
+    rasa_model: Any,
+    real_settings: KnowledgeSettings,
+    wechat_api: WeChatApi,
 ) -> Iterator[Stack]:
-    stack = Stack(tmp_path_factory.mktemp("e2e"), rasa_model, real_settings.data_dir)
+    stack = Stack(
+        tmp_path_factory.mktemp("e2e"), rasa_model, real_settings.data_dir, wechat_api.url
+    )
     try:
         stack.start()
         yield stack
@@ -59,6 +75,11 @@ class Conversation:
 @pytest.fixture
 def talk(stack: Stack) -> Conversation:
     return Conversation(stack)
+
+
+@pytest.fixture
+def follower(stack: Stack, wechat_api: WeChatApi) -> WeChatPerson:
+    return WeChatPerson(stack.gateway, wechat_api)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -45,6 +45,10 @@ def answers(url: str) -> bool:
 
 
 CASE_TOKEN = "e2e-case-token"
+# The official account the e2e gateway serves (plain mode, as a centre starts).
+WECHAT_TOKEN = "e2eWeChatToken0123456"
+WECHAT_APP_ID = "wxe2e0000000000000"
+WECHAT_APP_SECRET = "e2e-app-secret-0123456789"
 
 
 @dataclass
@@ -92,40 +96,47 @@ class Stack:
     workdir: Path
     model: Path
     index_dir: Path
+    # The WeChat API the gateway's channel calls (tokens, 客服消息): Tencent's
+    # servers are out of reach here, so a test serves its stand-in at this root.
+    wechat_api: str = ""
     env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ports = {name: free_port() for name in ("cases", "actions", "rasa", "gateway")}
-        self.env = rasa_env(ROOT) | {
-            "ACTIONS_PORT": str(ports["actions"]),
-            "RASA_PORT": str(ports["rasa"]),
-            "GATEWAY_PORT": str(ports["gateway"]),
-            "GATEWAY_HOST": "127.0.0.1",
-            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
-            "RASA_TOKEN": "e2e-token",
-            "GATEWAY_SECRET": "e2e-secret-" + "x" * 32,
-            "TRACKER_DIALECT": "sqlite",
-            "TRACKER_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
-            # Every key a run makes stays in its folder (tests/e2e/test_personal_data.py
-            # checks their modes), none in the checkout's secrets/.
-            "TRACKER_ENCRYPTION_KEY_FILE": str(self.workdir / "tracker.key"),
-            "CASE_ENCRYPTION_KEY_FILE": str(self.workdir / "case.key"),
-            "KNOWLEDGE_DATA_DIR": str(self.index_dir),
-            # The bot talks to the reference case system over HTTP, as it
-            # would to a centre's own; its fault injection serves the outage tests.
-            "CASE_BACKEND": "http",
-            "CASE_API_URL": f"http://127.0.0.1:{ports['cases']}",
-            "CASE_API_TOKEN": CASE_TOKEN,
-            "CASE_SUBMIT_BUDGET": "4",
-            "CASE_OUTBOX_PATH": str(self.workdir / "outbox.db"),
-            "CASE_RELAY_INTERVAL": "1",
-            "CASE_SERVER_PORT": str(ports["cases"]),
-            "CASE_SERVER_TOKEN": CASE_TOKEN,
-            "CASE_SERVER_DATABASE_URL": f"sqlite:///{self.workdir / 'case-system.db'}",
-            "CASE_SERVER_ENCRYPTION_KEY": "VGhpcy1pcy1hLXRlc3Qta2V5LW9ubHktMzJieXRlcyE=",
-            "CASE_SERVER_FAULTS": "1",
-        }
+        self.env = (
+            rasa_env(ROOT)
+            | self._wechat_env()
+            | {
+                "ACTIONS_PORT": str(ports["actions"]),
+                "RASA_PORT": str(ports["rasa"]),
+                "GATEWAY_PORT": str(ports["gateway"]),
+                "GATEWAY_HOST": "127.0.0.1",
+                "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
+                "RASA_TOKEN": "e2e-token",
+                "GATEWAY_SECRET": "e2e-secret-" + "x" * 32,
+                "TRACKER_DIALECT": "sqlite",
+                "TRACKER_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
+                # Every key a run makes stays in its folder (tests/e2e/test_personal_data.py
+                # checks their modes), none in the checkout's secrets/.
+                "TRACKER_ENCRYPTION_KEY_FILE": str(self.workdir / "tracker.key"),
+                "CASE_ENCRYPTION_KEY_FILE": str(self.workdir / "case.key"),
+                "KNOWLEDGE_DATA_DIR": str(self.index_dir),
+                # The bot talks to the reference case system over HTTP, as it
+                # would to a centre's own; its fault injection serves the outage tests.
+                "CASE_BACKEND": "http",
+                "CASE_API_URL": f"http://127.0.0.1:{ports['cases']}",
+                "CASE_API_TOKEN": CASE_TOKEN,
+                "CASE_SUBMIT_BUDGET": "4",
+                "CASE_OUTBOX_PATH": str(self.workdir / "outbox.db"),
+                "CASE_RELAY_INTERVAL": "1",
+                "CASE_SERVER_PORT": str(ports["cases"]),
+                "CASE_SERVER_TOKEN": CASE_TOKEN,
+                "CASE_SERVER_DATABASE_URL": f"sqlite:///{self.workdir / 'case-system.db'}",
+                "CASE_SERVER_ENCRYPTION_KEY": "VGhpcy1pcy1hLXRlc3Qta2V5LW9ubHktMzJieXRlcyE=",
+                "CASE_SERVER_FAULTS": "1",
+            }
+        )
         python = str(ROOT / ".venv" / "bin" / "python")
         rasa = str(ROOT / ".venv-rasa" / "bin" / "rasa")
         self.processes = {
@@ -174,6 +185,16 @@ class Stack:
                 f"http://127.0.0.1:{ports['gateway']}/health",
                 self.workdir / "gateway.log",
             ),
+        }
+
+    def _wechat_env(self) -> dict[str, str]:
+        if not self.wechat_api:
+            return {}
+        return {
+            "WECHAT_TOKEN": WECHAT_TOKEN,
+            "WECHAT_APP_ID": WECHAT_APP_ID,
+            "WECHAT_APP_SECRET": WECHAT_APP_SECRET,
+            "WECHAT_API_BASE": self.wechat_api,
         }
 
     @property

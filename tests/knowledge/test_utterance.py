@@ -66,6 +66,7 @@ def test_asking_what_a_service_takes_is_told_from_asking_for_it() -> None:
 
 def test_a_question_word_is_told_from_a_bare_question_particle() -> None:
     assert asks_what("好的，那多久能有结果")
+    assert asks_what("你好，你们分中心在哪")
     assert not asks_what("你好，在线吗")
     assert not asks_what("是吗")
 
